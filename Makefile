@@ -1,0 +1,46 @@
+# goldpipe developer entry points. `make demo` and `make test` work on a fresh clone.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export GOLDPIPE_JARS ?= $(HOME)/.cache/goldpipe/jars
+
+.PHONY: setup venv jars tools demo test lint typecheck format bench clean
+
+setup: venv jars
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+jars:
+	scripts/fetch-jars.sh
+
+# The embedded demo: 3 days of synthetic silver, every gold job for each day, the summary.
+demo: setup
+	$(BIN)/goldpipe seed --days 3 --replace
+	$(BIN)/goldpipe run-local --date "$$($(BIN)/goldpipe seed --print-range --days 3)"
+	$(BIN)/goldpipe show daily_sales_summary
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint:
+	$(BIN)/ruff check goldpipe spark_apps tests benchmarks
+	$(BIN)/ruff format --check goldpipe spark_apps tests benchmarks
+	$(BIN)/mypy
+
+format:
+	$(BIN)/ruff format goldpipe spark_apps tests benchmarks
+	$(BIN)/ruff check --fix goldpipe spark_apps tests benchmarks
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .goldpipe .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,82 @@
+"""One catalog configuration, two clients: Spark's Iceberg ``SparkCatalog`` and pyiceberg.
+
+Both must see the same tables, so the Spark settings and the pyiceberg properties are
+derived here from one ``CatalogConfig`` and nowhere else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from goldpipe.config import CatalogConfig
+from goldpipe.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+
+ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
+# pyiceberg's SqlCatalog writes the V1 layout of the JDBC catalog's tables (with iceberg_type);
+# Java must use the same so both can read what the other committed.
+JDBC_SCHEMA_VERSION = "V1"
+
+
+def spark_catalog_conf(cfg: CatalogConfig) -> dict[str, str]:
+    """Spark settings that register ``cfg`` as an Iceberg catalog named ``cfg.name``.
+
+    Credentials are not included: on a cluster they come from Secrets as environment
+    variables, locally the embedded SQLite catalog has none.
+    """
+    prefix = f"spark.sql.catalog.{cfg.name}"
+    conf = {
+        "spark.sql.extensions": ICEBERG_EXTENSIONS,
+        prefix: "org.apache.iceberg.spark.SparkCatalog",
+        f"{prefix}.type": cfg.type,
+        f"{prefix}.uri": cfg.uri,
+        f"{prefix}.warehouse": cfg.warehouse,
+        # Business days are UTC dates; the session time zone decides what to_date() returns.
+        "spark.sql.session.timeZone": "UTC",
+    }
+    if cfg.type == "jdbc":
+        conf[f"{prefix}.jdbc.schema-version"] = JDBC_SCHEMA_VERSION
+    for key, value in cfg.properties.items():
+        conf[f"{prefix}.{key}"] = value
+    return conf
+
+
+def sqlalchemy_uri(cfg: CatalogConfig) -> str:
+    """Translate the JDBC URL into the SQLAlchemy URL pyiceberg's SqlCatalog takes."""
+    uri = cfg.uri
+    if uri.startswith("jdbc:sqlite:"):
+        return "sqlite:///" + uri.removeprefix("jdbc:sqlite:").removeprefix("//")
+    if uri.startswith("jdbc:postgresql://"):
+        rest = uri.removeprefix("jdbc:postgresql://")
+        user = cfg.properties.get("jdbc.user")
+        password = cfg.properties.get("jdbc.password")
+        auth = ""
+        if user:
+            auth = quote(user, safe="") + (":" + quote(password, safe="") if password else "") + "@"
+        return f"postgresql+psycopg2://{auth}{rest}"
+    raise ConfigError(f"cannot use catalog.uri {uri!r} from Python: only jdbc:sqlite: and jdbc:postgresql:")
+
+
+def sqlite_path(cfg: CatalogConfig) -> Path | None:
+    if not cfg.is_sqlite:
+        return None
+    return Path(cfg.uri.removeprefix("jdbc:sqlite:").removeprefix("//"))
+
+
+def load_catalog(cfg: CatalogConfig) -> Catalog:
+    """A pyiceberg catalog for ``cfg``; for the embedded catalog, creates its directories."""
+    from pyiceberg.catalog import load_catalog as _load
+
+    if cfg.type == "jdbc":
+        path = sqlite_path(cfg)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if cfg.warehouse.startswith("file:"):
+            Path(cfg.warehouse.removeprefix("file://").removeprefix("file:")).mkdir(parents=True, exist_ok=True)
+        props = {k: v for k, v in cfg.properties.items() if not k.startswith("jdbc.")}
+        return _load(cfg.name, type="sql", uri=sqlalchemy_uri(cfg), warehouse=cfg.warehouse, **props)
+    return _load(cfg.name, type="rest", uri=cfg.uri, warehouse=cfg.warehouse, **dict(cfg.properties))

@@ -1,0 +1,63 @@
+"""The ``goldpipe`` command: one click group, one module per area of commands."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from goldpipe import __version__
+from goldpipe.errors import GoldpipeError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="goldpipe")
+@click.option(
+    "-f",
+    "--values",
+    "values_file",
+    type=click.Path(dir_okay=False),
+    envvar="GOLDPIPE_VALUES",
+    help="Values file (the chart's values.yaml shape). Default: ./values.yaml if present.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
+@click.pass_context
+def cli(ctx: click.Context, values_file: str | None, verbose: bool) -> None:
+    """goldpipe: silver -> gold analytics on Spark and Iceberg."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = {"values_file": values_file}
+
+
+def _register() -> None:
+    # Imported here so `goldpipe --help` does not pay for every command's imports.
+    from goldpipe.cli import local, seed
+
+    for module in (seed, local):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    _register()
+    try:
+        cli.main(args=argv, prog_name="goldpipe", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except GoldpipeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
