@@ -76,7 +76,9 @@ def load_catalog(cfg: CatalogConfig) -> Catalog:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         if cfg.warehouse.startswith("file:"):
-            Path(cfg.warehouse.removeprefix("file://").removeprefix("file:")).mkdir(parents=True, exist_ok=True)
+            Path(cfg.warehouse.removeprefix("file://").removeprefix("file:")).mkdir(
+                parents=True, exist_ok=True
+            )
         props = {k: v for k, v in cfg.properties.items() if not k.startswith("jdbc.")}
         return _load(cfg.name, type="sql", uri=sqlalchemy_uri(cfg), warehouse=cfg.warehouse, **props)
     return _load(cfg.name, type="rest", uri=cfg.uri, warehouse=cfg.warehouse, **dict(cfg.properties))

@@ -61,7 +61,9 @@ def catalog_from_mapping(section: Mapping[str, Any] | None) -> CatalogConfig:
     known = {"name", "type", "uri", "warehouse", "properties", "credentials"}
     unknown = sorted(set(section) - known)
     if unknown:
-        raise ConfigError(f"unknown key(s) in 'catalog': {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ConfigError(
+            f"unknown key(s) in 'catalog': {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
     return CatalogConfig(
         name=str(section.get("name") or "lake"),
         type=str(section.get("type") or "jdbc"),
@@ -73,17 +75,13 @@ def catalog_from_mapping(section: Mapping[str, Any] | None) -> CatalogConfig:
 
 def apply_env(cfg: CatalogConfig, env: Mapping[str, str] | None = None) -> CatalogConfig:
     env = os.environ if env is None else env
-    overrides = {
-        key: env[var]
-        for key, var in (
-            ("name", "GOLDPIPE_CATALOG_NAME"),
-            ("type", "GOLDPIPE_CATALOG_TYPE"),
-            ("uri", "GOLDPIPE_CATALOG_URI"),
-            ("warehouse", "GOLDPIPE_CATALOG_WAREHOUSE"),
-        )
-        if env.get(var)
-    }
-    return replace(cfg, **overrides)
+    return replace(
+        cfg,
+        name=env.get("GOLDPIPE_CATALOG_NAME") or cfg.name,
+        type=env.get("GOLDPIPE_CATALOG_TYPE") or cfg.type,
+        uri=env.get("GOLDPIPE_CATALOG_URI") or cfg.uri,
+        warehouse=env.get("GOLDPIPE_CATALOG_WAREHOUSE") or cfg.warehouse,
+    )
 
 
 def resolve_embedded(cfg: CatalogConfig, home: Path) -> CatalogConfig:

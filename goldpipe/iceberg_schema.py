@@ -90,7 +90,9 @@ def arrow_schema(contract: TableContract) -> pa.Schema:
     return iceberg_schema(contract).as_arrow()
 
 
-def create_table(catalog: Catalog, contract: TableContract, properties: dict[str, str] | None = None) -> Table:
+def create_table(
+    catalog: Catalog, contract: TableContract, properties: dict[str, str] | None = None
+) -> Table:
     """Create ``contract``'s table (format v2) with its partition spec; the namespace too."""
     catalog.create_namespace_if_not_exists(contract.namespace)
     schema = iceberg_schema(contract)

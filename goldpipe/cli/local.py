@@ -1,0 +1,167 @@
+"""``goldpipe run-local`` and ``goldpipe show``: the embedded lakehouse on this machine."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import click
+
+from goldpipe.catalog import load_catalog, spark_catalog_conf
+from goldpipe.cli.output import format_table
+from goldpipe.config import load_catalog_config
+from goldpipe.contract import GOLD_NAMESPACE, GOLD_TABLES, JOB_NAMES, SILVER_TABLES, parse_jobs
+from goldpipe.dates import DATE_SPEC_HELP, DEFAULT_MAX_CATCH_UP_DAYS, DateSpec, parse_date, parse_date_spec
+from goldpipe.errors import GoldpipeError
+
+
+class DateSpecType(click.ParamType[DateSpec]):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> DateSpec:
+        if isinstance(value, DateSpec):
+            return value
+        try:
+            return parse_date_spec(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class JobsType(click.ParamType[tuple[str, ...]]):
+    name = "JOBS"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        try:
+            return parse_jobs(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _spark_error_message(exc: Exception) -> str | None:
+    """A one-paragraph message for Spark/Py4J failures (their Java stack traces help nobody here)."""
+    try:
+        from py4j.protocol import Py4JJavaError
+        from pyspark.errors import PySparkException
+    except ImportError:
+        return None
+    if isinstance(exc, Py4JJavaError):
+        return str(exc.java_exception.toString())
+    if isinstance(exc, PySparkException):
+        return str(exc).strip().splitlines()[0]
+    return None
+
+
+@click.command("run-local")
+@click.option("--date", "dates", type=DateSpecType(), required=True, help=DATE_SPEC_HELP)
+@click.option(
+    "--jobs",
+    type=JobsType(),
+    default="all",
+    show_default=True,
+    help=f"Comma-separated: {', '.join(JOB_NAMES)}",
+)
+@click.option(
+    "--max-catch-up-days",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_CATCH_UP_DAYS,
+    show_default=True,
+    help="With --date auto: at most this many days in one run.",
+)
+@click.option("--run-id", default=None, help="Names the run's branch. Default: time + random suffix.")
+@click.pass_context
+def run_local(
+    ctx: click.Context, dates: DateSpec, jobs: tuple[str, ...], max_catch_up_days: int, run_id: str | None
+) -> None:
+    """Run gold jobs in Spark local mode against the configured catalog (never writes silver)."""
+    from goldpipe.jars import local_jars
+
+    try:
+        from spark_apps.main import default_run_id
+        from spark_apps.pipeline import RunRequest, run
+        from spark_apps.session import local_session
+    except ImportError as exc:
+        raise GoldpipeError(f"run-local needs PySpark ({exc}); install goldpipe[spark]") from None
+
+    cfg = load_catalog_config(ctx.obj["values_file"])
+    jars = local_jars()
+    # pyiceberg creates the embedded catalog's directories and tables, the same ones Spark uses.
+    load_catalog(cfg)
+    request = RunRequest(
+        jobs=jobs,
+        dates=dates,
+        run_id=run_id or default_run_id(),
+        catalog=cfg.name,
+        max_catch_up_days=max_catch_up_days,
+    )
+    click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {cfg.uri}", err=True)
+    started = time.monotonic()
+    try:
+        spark = local_session(spark_catalog_conf(cfg), jars, app_name=f"goldpipe-{request.run_id}")
+        report = run(spark, request, progress=lambda line: click.echo(line, err=True))
+    except GoldpipeError:
+        raise
+    except Exception as exc:
+        message = _spark_error_message(exc)
+        if message is None:
+            raise
+        raise GoldpipeError(f"run {request.run_id} failed; gold main is unchanged. {message}") from None
+    rows = [
+        [job, s.days, s.rows_written, s.rejected_rows, round(s.seconds, 1)] for job, s in report.jobs.items()
+    ]
+    click.echo(format_table(["job", "days", "rows written", "rejected rows", "seconds"], rows))
+    state = "published" if report.published else "not published"
+    click.echo(
+        f"run {report.run_id}: {len(report.days)} day(s), {state}, {time.monotonic() - started:.1f}s total"
+    )
+
+
+def _resolve_table(name: str) -> str:
+    namespace, _, table = name.rpartition(".")
+    namespace = namespace or GOLD_NAMESPACE
+    known = {f"{GOLD_NAMESPACE}.{t}" for t in GOLD_TABLES} | {f"silver.{t}" for t in SILVER_TABLES}
+    identifier = f"{namespace}.{table}"
+    if identifier not in known:
+        raise click.BadParameter(
+            f"unknown table {name!r}; known: {', '.join(sorted(known))}", param_hint="TABLE"
+        )
+    return identifier
+
+
+@click.command("show")
+@click.argument("table")
+@click.option("--date", "day", default=None, help="Only this business day (YYYY-MM-DD).")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.pass_context
+def show(ctx: click.Context, table: str, day: str | None, limit: int) -> None:
+    """Print rows of a gold (default namespace) or silver table from main, newest day first."""
+    from pyiceberg.exceptions import NoSuchTableError
+    from pyiceberg.expressions import AlwaysTrue, EqualTo
+
+    identifier = _resolve_table(table)
+    cfg = load_catalog_config(ctx.obj["values_file"])
+    try:
+        iceberg_table = load_catalog(cfg).load_table(identifier)
+    except NoSuchTableError:
+        raise GoldpipeError(f"table {identifier} does not exist yet in catalog {cfg.name!r}") from None
+    row_filter: Any = AlwaysTrue()
+    if day is not None:
+        try:
+            row_filter = EqualTo("event_date", parse_date(day).isoformat())
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--date") from None
+    data = iceberg_table.scan(row_filter=row_filter).to_arrow()
+    columns = [c for c in data.column_names if c not in ("computed_at", "ingested_at")]
+    contract = GOLD_TABLES.get(identifier.split(".", 1)[1]) if identifier.startswith(GOLD_NAMESPACE) else None
+    if contract is not None and len(data):
+        order = [("event_date", "descending")] + [(k, "ascending") for k in contract.key if k != "event_date"]
+        data = data.sort_by(order)
+    rows = [[r[c] for c in columns] for r in data.slice(0, limit).to_pylist()]
+    click.echo(f"{identifier} ({len(data)} row(s){', first ' + str(limit) if len(data) > limit else ''})")
+    click.echo(format_table(columns, rows))
+
+
+COMMANDS = [run_local, show]

@@ -1,0 +1,164 @@
+"""Gold tables: creation, the run's staging branch, day writes, watermark and publication.
+
+A run never writes ``main`` directly. It writes every day of every job to a branch named after
+the run and only then moves ``main`` to the branch head (a fast-forward, which fails if ``main``
+moved meanwhile), so readers never see a half-written day or a partially-run set of jobs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from goldpipe.contract import GOLD_NAMESPACE, GOLD_TABLES
+from goldpipe.errors import GoldpipeError
+from spark_apps.silver import spark_type
+
+log = logging.getLogger(__name__)
+
+# Snapshot summary properties of every gold commit, so history says which run wrote which day.
+DATE_PROPERTY = "goldpipe.event-date"
+RUN_PROPERTY = "goldpipe.run-id"
+BRANCH_PREFIX = "audit_"
+BRANCH_RETENTION_DAYS = 7
+_UNSAFE = re.compile(r"[^a-z0-9_]")
+
+
+def branch_name(run_id: str) -> str:
+    """The run's branch: ``audit_`` plus the run id reduced to ``[a-z0-9_]`` (a plain identifier)."""
+    return BRANCH_PREFIX + _UNSAFE.sub("_", run_id.lower())
+
+
+def table_id(catalog: str, table: str) -> str:
+    return f"{catalog}.{GOLD_NAMESPACE}.{table}"
+
+
+def create_table_ddl(catalog: str, table: str) -> str:
+    contract = GOLD_TABLES[table]
+    columns = ",\n  ".join(
+        f"{c.name} {spark_type(c.type)}{' NOT NULL' if c.required else ''}" for c in contract.columns
+    )
+    partition = ", ".join(column for column, _ in contract.partitioning)
+    return (
+        f"CREATE TABLE IF NOT EXISTS {table_id(catalog, table)} (\n  {columns}\n) USING iceberg\n"
+        f"PARTITIONED BY ({partition})\nTBLPROPERTIES ('format-version' = '2')"
+    )
+
+
+def ensure_tables(spark: SparkSession, catalog: str, tables: Iterable[str]) -> None:
+    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {catalog}.{GOLD_NAMESPACE}")
+    for table in tables:
+        spark.sql(create_table_ddl(catalog, table))
+
+
+def _main_ancestry(spark: SparkSession, catalog: str, table: str) -> list[dict[str, str | None]]:
+    """Snapshots reachable from ``main``, newest first, with their goldpipe summary properties."""
+    tid = table_id(catalog, table)
+    main = spark.sql(f"SELECT snapshot_id FROM {tid}.refs WHERE name = 'main'").collect()
+    if not main:
+        return []
+    rows = spark.sql(
+        f"SELECT snapshot_id, parent_id, summary['{DATE_PROPERTY}'] AS event_date FROM {tid}.snapshots"
+    ).collect()
+    by_id = {r["snapshot_id"]: r for r in rows}
+    ancestry: list[dict[str, str | None]] = []
+    current = main[0]["snapshot_id"]
+    while current in by_id:
+        row = by_id[current]
+        ancestry.append({"snapshot_id": str(current), "event_date": row["event_date"]})
+        current = row["parent_id"]
+    return ancestry
+
+
+def watermark(spark: SparkSession, catalog: str, table: str) -> dt.date | None:
+    """The newest day ``table`` has on ``main``: from its rows, or from goldpipe's commit history.
+
+    The history covers tables whose day may legitimately have no rows (no rejections on a clean
+    day); the rows cover history that snapshot expiry removed.
+    """
+    newest_row = spark.table(table_id(catalog, table)).agg(F.max("event_date")).collect()[0][0]
+    committed = [
+        dt.date.fromisoformat(s["event_date"])
+        for s in _main_ancestry(spark, catalog, table)
+        if s["event_date"]
+    ]
+    candidates = [d for d in [newest_row, *committed] if d is not None]
+    return max(candidates) if candidates else None
+
+
+def create_branch(spark: SparkSession, catalog: str, table: str, branch: str) -> None:
+    """Cut (or re-cut, for a retried run) the run's branch from ``main``'s current state.
+
+    Kept for a while after a failed run, for debugging; a published run drops it.
+    """
+    spark.sql(
+        f"ALTER TABLE {table_id(catalog, table)} CREATE OR REPLACE BRANCH `{branch}` "
+        f"RETAIN {BRANCH_RETENTION_DAYS} DAYS"
+    )
+
+
+def write_day(rows: DataFrame, *, catalog: str, table: str, branch: str, day: dt.date, run_id: str) -> None:
+    """Replace exactly ``day`` on the branch: also when ``rows`` is empty (old rows go away)."""
+    (
+        rows.writeTo(f"{table_id(catalog, table)}.`branch_{branch}`")
+        .option(f"snapshot-property.{DATE_PROPERTY}", day.isoformat())
+        .option(f"snapshot-property.{RUN_PROPERTY}", run_id)
+        .overwrite(F.col("event_date") == F.lit(day))
+    )
+
+
+def branch_head_added_records(spark: SparkSession, catalog: str, table: str, branch: str) -> int:
+    """Rows added by the latest commit on ``branch`` (from the snapshot summary: no scan)."""
+    tid = table_id(catalog, table)
+    rows = spark.sql(
+        f"SELECT s.summary['added-records'] AS added FROM {tid}.snapshots s "
+        f"JOIN {tid}.refs r ON s.snapshot_id = r.snapshot_id WHERE r.name = '{branch}'"
+    ).collect()
+    return int(rows[0]["added"] or 0) if rows else 0
+
+
+def _main_snapshot(spark: SparkSession, catalog: str, table: str) -> int | None:
+    rows = spark.sql(f"SELECT snapshot_id FROM {table_id(catalog, table)}.refs WHERE name = 'main'").collect()
+    return int(rows[0]["snapshot_id"]) if rows else None
+
+
+def publish(spark: SparkSession, catalog: str, tables: Iterable[str], branch: str) -> None:
+    """Fast-forward ``main`` of every table to the branch head, then drop the branch.
+
+    Iceberg has no multi-table commit; if one fast-forward fails (``main`` moved because another
+    run published meanwhile), the tables already moved are put back, so the run publishes all
+    or nothing, and the error says which table conflicted.
+    """
+    moved: list[tuple[str, int | None]] = []
+    for table in tables:
+        before = _main_snapshot(spark, catalog, table)
+        try:
+            spark.sql(
+                f"CALL {catalog}.system.fast_forward(table => '{GOLD_NAMESPACE}.{table}', "
+                f"branch => 'main', to => '{branch}')"
+            )
+        except Exception as exc:
+            _undo(spark, catalog, moved)
+            raise GoldpipeError(
+                f"cannot publish {GOLD_NAMESPACE}.{table}: main is no longer an ancestor of branch "
+                f"{branch} (another run published meanwhile?); nothing was published. Cause: {exc}"
+            ) from exc
+        moved.append((table, before))
+    for table, _ in moved:
+        spark.sql(f"ALTER TABLE {table_id(catalog, table)} DROP BRANCH IF EXISTS `{branch}`")
+
+
+def _undo(spark: SparkSession, catalog: str, moved: list[tuple[str, int | None]]) -> None:
+    for table, before in moved:
+        if before is None:
+            log.error("cannot undo the publication of %s: main had no snapshot before", table)
+            continue
+        spark.sql(
+            f"CALL {catalog}.system.set_current_snapshot(table => '{GOLD_NAMESPACE}.{table}', "
+            f"snapshot_id => {before})"
+        )

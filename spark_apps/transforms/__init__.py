@@ -1,0 +1,1 @@
+"""Pure ``DataFrame -> DataFrame`` transformations of the data contract; no reads, no writes."""
