@@ -35,6 +35,9 @@ def spark_catalog_conf(cfg: CatalogConfig) -> dict[str, str]:
         f"{prefix}.type": cfg.type,
         f"{prefix}.uri": cfg.uri,
         f"{prefix}.warehouse": cfg.warehouse,
+        # Silver is written by other engines while a session lives; a cached table would hide
+        # their commits (and a publish made by the controller) for up to 30 s.
+        f"{prefix}.cache-enabled": "false",
         # Business days are UTC dates; the session time zone decides what to_date() returns.
         "spark.sql.session.timeZone": "UTC",
     }

@@ -23,9 +23,14 @@ if __package__ in (None, ""):
     # spark-submit runs this file as a script; make `spark_apps` and `goldpipe` importable.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from typing import TYPE_CHECKING
+
 from goldpipe.contract import JOB_NAMES, parse_jobs
 from goldpipe.dates import DATE_SPEC_HELP, DEFAULT_MAX_CATCH_UP_DAYS, parse_date, parse_date_spec
 from goldpipe.errors import GoldpipeError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 log = logging.getLogger("goldpipe.job")
 
@@ -92,15 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    from pyspark.sql import SparkSession
-
+def run_with_session(spark: SparkSession, args: argparse.Namespace) -> int:
+    """Run the parsed request on ``spark``; the exit status (0, or 1 on any failure)."""
     from spark_apps.pipeline import RunRequest, run
 
-    spark = SparkSession.builder.getOrCreate()
     request = RunRequest(
         jobs=args.jobs,
         dates=args.date,
@@ -112,22 +112,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         report = run(spark, request, progress=log.info)
-        for job, stats in report.jobs.items():
-            log.info(
-                "%s: %d day(s), %d row(s) written, %d rejected input row(s), %.1fs",
-                job,
-                stats.days,
-                stats.rows_written,
-                stats.rejected_rows,
-                stats.seconds,
-            )
-        return 0
     except GoldpipeError as exc:
-        log.error("%s", exc)
+        log.error("run %s failed: %s", request.run_id, exc)
         return 1
     except Exception:
         log.error("run %s failed:\n%s", request.run_id, traceback.format_exc())
         return 1
+    for job, stats in report.jobs.items():
+        log.info(
+            "%s: %d day(s), %d row(s) written, %d rejected input row(s), %.1fs",
+            job,
+            stats.days,
+            stats.rows_written,
+            stats.rejected_rows,
+            stats.seconds,
+        )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.getOrCreate()
+    try:
+        return run_with_session(spark, args)
     finally:
         spark.stop()
 
