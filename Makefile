@@ -21,13 +21,17 @@ $(VENV)/.installed: pyproject.toml
 jars:
 	scripts/fetch-jars.sh
 
+# helm and kubeconform, pinned in tools/go.mod, built from the Go module proxy into .tools/bin.
+tools:
+	scripts/install-tools.sh
+
 # The embedded demo: 3 days of synthetic silver, every gold job for each day, the summary.
 demo: setup
 	$(BIN)/goldpipe seed --days 3 --replace
 	$(BIN)/goldpipe run-local --date "$$($(BIN)/goldpipe seed --print-range --days 3)"
 	$(BIN)/goldpipe show daily_sales_summary
 
-test: setup
+test: setup tools
 	$(BIN)/python -m pytest
 
 lint:

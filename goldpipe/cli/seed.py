@@ -1,0 +1,101 @@
+"""``goldpipe seed``: write deterministic synthetic silver data into the configured catalog."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from goldpipe.dates import MAX_RANGE_DAYS, parse_date, yesterday
+
+DEFAULT_DAYS = 3
+DEFAULT_ORDERS_PER_DAY = 1000
+DEFAULT_SEED = 42
+# Mirrors goldpipe.seed.MIN_ORDERS_PER_DAY; not imported so that `goldpipe --help` does not
+# load numpy and pyarrow.
+MIN_ORDERS_PER_DAY = 10
+
+
+def _end_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date:
+    if value is None:
+        return yesterday()
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+
+
+@click.command()
+@click.option(
+    "--days",
+    # At most what `run-local --date` accepts, so that --print-range output is usable there.
+    type=click.IntRange(1, MAX_RANGE_DAYS),
+    default=DEFAULT_DAYS,
+    show_default=True,
+    help="Number of consecutive days to seed, ending with --end-date.",
+)
+@click.option(
+    "--end-date",
+    callback=_end_date,
+    metavar="YYYY-MM-DD",
+    help="Last day to seed (UTC).  [default: yesterday UTC]",
+)
+@click.option(
+    "--orders-per-day",
+    type=click.IntRange(min=MIN_ORDERS_PER_DAY),
+    default=DEFAULT_ORDERS_PER_DAY,
+    show_default=True,
+    help="Orders per day; events are about 10x, items about 2.5x.",
+)
+@click.option(
+    "--seed",
+    "seed_value",
+    type=click.IntRange(min=0),
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Random seed; the same options always produce the same rows.",
+)
+@click.option("--replace", is_flag=True, help="Drop and recreate existing silver tables (only those).")
+@click.option(
+    "--print-range",
+    is_flag=True,
+    help="Print the days the other options select as YYYY-MM-DD..YYYY-MM-DD and exit; writes nothing.",
+)
+@click.pass_context
+def seed(
+    ctx: click.Context,
+    days: int,
+    end_date: dt.date,
+    orders_per_day: int,
+    seed_value: int,
+    replace: bool,
+    print_range: bool,
+) -> None:
+    """Write synthetic silver tables (customers, products, orders, order_items, events).
+
+    The data is deterministic and contains the dirt the data contract describes
+    (redeliveries, later versions, every rejection reason, unknown ids, ...).
+    """
+    first_day = end_date - dt.timedelta(days=days - 1)
+    if print_range:
+        click.echo(f"{first_day.isoformat()}..{end_date.isoformat()}")
+        return
+
+    from goldpipe.catalog import load_catalog
+    from goldpipe.config import load_catalog_config
+    from goldpipe.seed import seed_silver
+
+    catalog = load_catalog(load_catalog_config((ctx.obj or {}).get("values_file")))
+    summary = seed_silver(
+        catalog,
+        days=days,
+        end_date=end_date,
+        orders_per_day=orders_per_day,
+        seed=seed_value,
+        replace=replace,
+        progress=lambda line: click.echo(line, err=True),
+    )
+    click.echo(summary.describe())
+
+
+COMMANDS = [seed]
