@@ -139,7 +139,7 @@ def publish(spark: SparkSession, catalog: str, tables: Iterable[str], branch: st
         before = _main_snapshot(spark, catalog, table)
         try:
             spark.sql(
-                f"CALL {catalog}.system.fast_forward(table => '{GOLD_NAMESPACE}.{table}', "
+                f"CALL {catalog}.system.fast_forward(table => '{table_id(catalog, table)}', "
                 f"branch => 'main', to => '{branch}')"
             )
         except Exception as exc:
@@ -159,6 +159,6 @@ def _undo(spark: SparkSession, catalog: str, moved: list[tuple[str, int | None]]
             log.error("cannot undo the publication of %s: main had no snapshot before", table)
             continue
         spark.sql(
-            f"CALL {catalog}.system.set_current_snapshot(table => '{GOLD_NAMESPACE}.{table}', "
+            f"CALL {catalog}.system.set_current_snapshot(table => '{table_id(catalog, table)}', "
             f"snapshot_id => {before})"
         )

@@ -97,6 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_to_stderr() -> None:
+    # Our own handler: under spark-submit the root logger may already be configured (or
+    # silenced) by PySpark, and the driver log is where operators look for progress.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
 def run_with_session(spark: SparkSession, args: argparse.Namespace) -> int:
     """Run the parsed request on ``spark``; the exit status (0, or 1 on any failure)."""
     from spark_apps.pipeline import RunRequest, run
@@ -132,7 +142,7 @@ def run_with_session(spark: SparkSession, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _log_to_stderr()
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.getOrCreate()

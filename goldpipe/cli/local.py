@@ -110,7 +110,7 @@ def run_local(
             raise
         raise GoldpipeError(f"run {request.run_id} failed; gold main is unchanged. {message}") from None
     rows = [
-        [job, s.days, s.rows_written, s.rejected_rows, round(s.seconds, 1)] for job, s in report.jobs.items()
+        [job, s.days, s.rows_written, s.rejected_rows, f"{s.seconds:.1f}"] for job, s in report.jobs.items()
     ]
     click.echo(format_table(["job", "days", "rows written", "rejected rows", "seconds"], rows))
     state = "published" if report.published else "not published"
