@@ -13,18 +13,27 @@ from spark_apps.transforms.sales import counted_items
 
 
 def _event_activity(valid_events: DataFrame) -> DataFrame:
-    # Anonymous visitors (null customer_id) are nobody's activity.
-    return (
+    # Anonymous visitors (null customer_id) are nobody's activity. Two steps, per session then
+    # per customer, count distinct sessions without Spark's row-duplicating distinct rewrite.
+    per_session = (
         valid_events.where(F.col("customer_id").isNotNull())
-        .groupBy(F.col("customer_id"))
+        .groupBy(F.col("customer_id"), F.col("session_id"))
         .agg(
-            F.count_distinct(F.col("session_id")).alias("sessions"),
             F.count(F.lit(1)).alias("events"),
             count_where(F.col("event_type") == F.lit("product_view")).alias("product_views"),
             count_where(F.col("event_type") == F.lit("add_to_cart")).alias("add_to_carts"),
             F.min("event_ts").alias("first_event_ts"),
             F.max("event_ts").alias("last_event_ts"),
         )
+    )
+    return per_session.groupBy(F.col("customer_id")).agg(
+        # count() skips the null session: a null session id is no session.
+        F.count(F.col("session_id")).alias("sessions"),
+        F.sum("events").alias("events"),
+        F.sum("product_views").alias("product_views"),
+        F.sum("add_to_carts").alias("add_to_carts"),
+        F.min("first_event_ts").alias("first_event_ts"),
+        F.max("last_event_ts").alias("last_event_ts"),
     )
 
 

@@ -1,0 +1,139 @@
+{{/*
+Name of the chart, or nameOverride.
+*/}}
+{{- define "goldpipe.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Fully qualified name: fullnameOverride, else the release name when it already contains the
+chart name, else "<release>-<name>". Trimmed to 63 characters (DNS label).
+*/}}
+{{- define "goldpipe.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}
+{{- define "goldpipe.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Labels of every resource of the release; the controller puts the same labels (from
+release.yaml in the ConfigMap) on the ScheduledSparkApplications it creates.
+*/}}
+{{- define "goldpipe.labels" -}}
+helm.sh/chart: {{ include "goldpipe.chart" . }}
+{{ include "goldpipe.selectorLabels" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: goldpipe
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Selector labels (name and instance). Add a component label to select one workload.
+*/}}
+{{- define "goldpipe.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "goldpipe.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/*
+Labels and selector labels of the controller.
+*/}}
+{{- define "goldpipe.controller.labels" -}}
+{{ include "goldpipe.labels" . }}
+app.kubernetes.io/component: controller
+{{- end -}}
+
+{{- define "goldpipe.controller.selectorLabels" -}}
+{{ include "goldpipe.selectorLabels" . }}
+app.kubernetes.io/component: controller
+{{- end -}}
+
+{{/*
+Labels of the Spark driver's ServiceAccount and RBAC.
+*/}}
+{{- define "goldpipe.spark.labels" -}}
+{{ include "goldpipe.labels" . }}
+app.kubernetes.io/component: spark
+{{- end -}}
+
+{{/*
+Name of the controller's ConfigMap (values, release facts and the manifest templates).
+*/}}
+{{- define "goldpipe.configMapName" -}}
+{{- printf "%s-config" (include "goldpipe.fullname" . | trunc 56 | trimSuffix "-") -}}
+{{- end -}}
+
+{{/*
+Name of the controller's Deployment, Service, Role and RoleBinding. Like every name with a
+suffix, the fullname part is shortened so that the name stays a 63-character DNS label.
+*/}}
+{{- define "goldpipe.controller.name" -}}
+{{- printf "%s-controller" (include "goldpipe.fullname" . | trunc 52 | trimSuffix "-") -}}
+{{- end -}}
+
+{{/*
+ServiceAccount of the controller: the configured name, else "<fullname>-controller" when the
+chart creates it, else "default".
+*/}}
+{{- define "goldpipe.controller.serviceAccountName" -}}
+{{- if .Values.controller.serviceAccount.create -}}
+{{- .Values.controller.serviceAccount.name | default (include "goldpipe.controller.name" .) -}}
+{{- else -}}
+{{- .Values.controller.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Name of the Spark driver's Role and RoleBinding.
+*/}}
+{{- define "goldpipe.spark.name" -}}
+{{- printf "%s-spark" (include "goldpipe.fullname" . | trunc 57 | trimSuffix "-") -}}
+{{- end -}}
+
+{{/*
+ServiceAccount of the Spark driver: the configured name, else "<fullname>-spark" when the
+chart creates it, else "default".
+*/}}
+{{- define "goldpipe.spark.serviceAccountName" -}}
+{{- if .Values.spark.serviceAccount.create -}}
+{{- .Values.spark.serviceAccount.name | default (include "goldpipe.spark.name" .) -}}
+{{- else -}}
+{{- .Values.spark.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+PersistentVolumeClaim of the embedded lakehouse: existingClaim, else "<fullname>-lakehouse";
+empty when the embedded lakehouse is disabled.
+*/}}
+{{- define "goldpipe.lakehouse.claimName" -}}
+{{- if .Values.lakehouse.embedded.enabled -}}
+{{- .Values.lakehouse.embedded.existingClaim | default (printf "%s-lakehouse" (include "goldpipe.fullname" . | trunc 53 | trimSuffix "-")) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+An image reference "repository:tag" from a map with repository and tag.
+*/}}
+{{- define "goldpipe.image" -}}
+{{- printf "%s:%s" .repository (toString .tag) -}}
+{{- end -}}
