@@ -6,6 +6,9 @@ derived here from one ``CatalogConfig`` and nowhere else.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -20,6 +23,25 @@ ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExt
 # pyiceberg's SqlCatalog writes the V1 layout of the JDBC catalog's tables (with iceberg_type);
 # Java must use the same so both can read what the other committed.
 JDBC_SCHEMA_VERSION = "V1"
+
+
+# Catalog secrets arrive as environment variables (from Kubernetes Secrets), never in values
+# or manifests; these are the catalog properties they become, for Spark and pyiceberg alike.
+CREDENTIAL_ENV = {
+    "GOLDPIPE_CATALOG_JDBC_USER": "jdbc.user",
+    "GOLDPIPE_CATALOG_JDBC_PASSWORD": "jdbc.password",
+    "GOLDPIPE_CATALOG_TOKEN": "token",
+    "GOLDPIPE_CATALOG_CREDENTIAL": "credential",
+}
+
+
+def credential_properties(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = os.environ if env is None else env
+    return {prop: env[var] for var, prop in CREDENTIAL_ENV.items() if env.get(var)}
+
+
+def with_credentials(cfg: CatalogConfig, env: Mapping[str, str] | None = None) -> CatalogConfig:
+    return replace(cfg, properties={**cfg.properties, **credential_properties(env)})
 
 
 def spark_catalog_conf(cfg: CatalogConfig) -> dict[str, str]:
@@ -71,9 +93,11 @@ def sqlite_path(cfg: CatalogConfig) -> Path | None:
 
 
 def load_catalog(cfg: CatalogConfig) -> Catalog:
-    """A pyiceberg catalog for ``cfg``; for the embedded catalog, creates its directories."""
+    """A pyiceberg catalog for ``cfg`` (plus credentials from the environment); for the embedded
+    catalog, creates its directories."""
     from pyiceberg.catalog import load_catalog as _load
 
+    cfg = with_credentials(cfg)
     if cfg.type == "jdbc":
         path = sqlite_path(cfg)
         if path is not None:

@@ -86,7 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --date auto, at most this many days per run (default %(default)s)",
     )
     parser.add_argument("--catalog", default="lake", help="Iceberg catalog name (default %(default)s)")
-    parser.add_argument("--run-id", default=None, help="names the run's branch; default: time + random")
+    parser.add_argument(
+        "--run-id",
+        default=None,
+        help="names the run's branch; default: the application name on Kubernetes, else time + random",
+    )
     parser.add_argument(
         "--no-publish",
         dest="publish",
@@ -107,14 +111,37 @@ def _log_to_stderr() -> None:
     log.propagate = False
 
 
+def apply_credentials(spark: SparkSession, catalog: str) -> None:
+    """Catalog secrets from the environment into the catalog's settings, before its first use.
+
+    Spark initialises a catalog lazily, so settings made here still count; they never appear
+    in the SparkApplication (whose sparkConf anyone with read access to it can see).
+    """
+    from goldpipe.catalog import credential_properties
+
+    for prop, value in credential_properties().items():
+        spark.conf.set(f"spark.sql.catalog.{catalog}.{prop}", value)
+
+
+def run_id_of(spark: SparkSession, explicit: str | None) -> str:
+    """``--run-id``, else on Kubernetes the application's name (the SparkApplication's, so the
+    controller finds the run's branch by it), else time plus a random suffix."""
+    if explicit:
+        return explicit
+    if spark.conf.get("spark.kubernetes.driver.pod.name", None):
+        return str(spark.conf.get("spark.app.name"))
+    return default_run_id()
+
+
 def run_with_session(spark: SparkSession, args: argparse.Namespace) -> int:
     """Run the parsed request on ``spark``; the exit status (0, or 1 on any failure)."""
     from spark_apps.pipeline import RunRequest, run
 
+    apply_credentials(spark, args.catalog)
     request = RunRequest(
         jobs=args.jobs,
         dates=args.date,
-        run_id=args.run_id or default_run_id(),
+        run_id=run_id_of(spark, args.run_id),
         catalog=args.catalog,
         max_catch_up_days=args.max_catch_up_days,
         publish=args.publish,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import click
 
@@ -11,7 +12,31 @@ from goldpipe import __version__
 from goldpipe.errors import GoldpipeError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _ExpectedFailure(click.ClickException):
+    """A ``GoldpipeError`` shown as a one-line message with its exit code, never a traceback."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+class _ExpectedUsageFailure(_ExpectedFailure):
+    exit_code = 2
+
+
+class GoldpipeGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GoldpipeError as exc:
+            failure = _ExpectedUsageFailure if exc.exit_code == 2 else _ExpectedFailure
+            raise failure(str(exc)) from None
+
+
+@click.group(
+    cls=GoldpipeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="goldpipe")
 @click.option(
     "-f",
@@ -29,14 +54,15 @@ def cli(ctx: click.Context, values_file: str | None, verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    ctx.obj = {"values_file": values_file}
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("values_file", values_file)
 
 
 def _register() -> None:
     # Imported here so `goldpipe --help` does not pay for every command's imports.
-    from goldpipe.cli import local, seed
+    from goldpipe.cli import cluster, local, seed
 
-    for module in (seed, local):
+    for module in (seed, local, cluster):
         for command in module.COMMANDS:
             cli.add_command(command)
 

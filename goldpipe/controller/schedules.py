@@ -1,0 +1,129 @@
+"""Reconciling ScheduledSparkApplications: pure planning, then a thin apply/delete step."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from goldpipe.kube import SCHEDULED_APPS, KubeApi
+from goldpipe.render import API_VERSION, COMPONENT, MANAGED_BY
+
+log = logging.getLogger(__name__)
+
+HASH_ANNOTATION = "goldpipe.io/applied-hash"
+
+
+def owned_selector(release_name: str) -> str:
+    """The label selector of every ScheduledSparkApplication this release's controller made."""
+    return (
+        f"app.kubernetes.io/instance={release_name},"
+        f"app.kubernetes.io/managed-by={MANAGED_BY},app.kubernetes.io/component={COMPONENT}"
+    )
+
+
+def owner_reference(configmap: Mapping[str, Any]) -> dict[str, Any]:
+    """An owner reference to the chart's ConfigMap: ``helm uninstall`` deletes it, and the
+    garbage collector then deletes the schedules (and their runs, which the operator owns)."""
+    meta = configmap["metadata"]
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "name": meta["name"],
+        "uid": meta["uid"],
+        "controller": False,
+        "blockOwnerDeletion": False,
+    }
+
+
+def with_owner(doc: Mapping[str, Any], owner: Mapping[str, Any]) -> dict[str, Any]:
+    """``doc`` with its owner reference and the hash of its desired content."""
+    meta = dict(doc["metadata"])
+    meta["ownerReferences"] = [dict(owner)]
+    body = {**doc, "metadata": meta}
+    annotations = dict(meta.get("annotations") or {})
+    annotations[HASH_ANNOTATION] = content_hash(body)
+    meta["annotations"] = annotations
+    return body
+
+
+def content_hash(doc: Mapping[str, Any]) -> str:
+    """Hash of what goldpipe sets (labels, annotations but this hash, owners, spec)."""
+    meta = doc["metadata"]
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k != HASH_ANNOTATION}
+    material = {
+        "labels": meta.get("labels") or {},
+        "annotations": annotations,
+        "ownerReferences": meta.get("ownerReferences") or [],
+        "spec": doc.get("spec"),
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _is_subset(desired: Any, live: Any) -> bool:
+    if isinstance(desired, Mapping):
+        return isinstance(live, Mapping) and all(
+            k in live and _is_subset(v, live[k]) for k, v in desired.items()
+        )
+    if isinstance(desired, list):
+        return (
+            isinstance(live, list)
+            and len(desired) == len(live)
+            and all(_is_subset(d, item) for d, item in zip(desired, live, strict=True))
+        )
+    return bool(desired == live)
+
+
+def needs_apply(desired: Mapping[str, Any], live: Mapping[str, Any] | None) -> bool:
+    """Apply when missing, when goldpipe's desired content changed (the hash), or when someone
+    edited a field goldpipe owns (drift). Otherwise nothing: no write, no resourceVersion churn."""
+    if live is None:
+        return True
+    live_hash = (live.get("metadata", {}).get("annotations") or {}).get(HASH_ANNOTATION)
+    if live_hash != desired["metadata"]["annotations"][HASH_ANNOTATION]:
+        return True
+    desired_view = {
+        "metadata": {k: desired["metadata"][k] for k in ("labels", "annotations")},
+        "spec": desired["spec"],
+    }
+    return not _is_subset(desired_view, live)
+
+
+@dataclass
+class SchedulePlan:
+    apply: list[dict[str, Any]] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def plan_schedules(desired: list[dict[str, Any]], live: list[dict[str, Any]]) -> SchedulePlan:
+    """What to apply and what to delete so the cluster matches ``desired`` (pure)."""
+    live_by_name = {d["metadata"]["name"]: d for d in live}
+    plan = SchedulePlan()
+    for doc in desired:
+        name = doc["metadata"]["name"]
+        if needs_apply(doc, live_by_name.get(name)):
+            plan.apply.append(doc)
+        else:
+            plan.unchanged.append(name)
+    wanted = {d["metadata"]["name"] for d in desired}
+    plan.delete = sorted(name for name in live_by_name if name not in wanted)
+    return plan
+
+
+def execute_plan(kube: KubeApi, plan: SchedulePlan) -> None:
+    for doc in plan.apply:
+        applied = kube.apply_object(SCHEDULED_APPS, doc)
+        log.info("applied schedule", extra={"schedule": doc["metadata"]["name"]})
+        kube.create_event(
+            {"apiVersion": API_VERSION, "kind": "ScheduledSparkApplication", "metadata": applied["metadata"]},
+            type_="Normal",
+            reason="Applied",
+            message=f"goldpipe applied schedule {doc['spec']['schedule']!r} ({doc['spec']['timeZone']})",
+        )
+    for name in plan.delete:
+        kube.delete_object(SCHEDULED_APPS, name)
+        log.info("deleted schedule no longer in values", extra={"schedule": name})

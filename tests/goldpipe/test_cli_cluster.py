@@ -1,0 +1,200 @@
+"""render, run, backfill and status through the CLI, against FakeKube (a fake API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from goldpipe.cli.main import _register, cli
+from goldpipe.kube import SPARK_APPS
+from goldpipe.render import manifest_errors
+from tests.fakes.kube import FakeKube
+
+
+class ProgressingKube(FakeKube):
+    """Runs advance one state per look: NEW -> RUNNING -> COMPLETED (or FAILED for ``fail``)."""
+
+    def __init__(self, fail: set[str] = frozenset()) -> None:
+        super().__init__("analytics")
+        self.fail = fail
+        self.max_running = 0
+
+    def get_object(self, plural, name):
+        obj = super().get_object(plural, name)
+        state = ((obj.get("status") or {}).get("applicationState") or {}).get("state")
+        following = {None: "RUNNING", "RUNNING": "FAILED" if name in self.fail else "COMPLETED"}
+        if state in following:
+            self.set_state(plural, name, following[state])
+        running = sum(
+            1
+            for o in self.objects.get(SPARK_APPS, {}).values()
+            if ((o.get("status") or {}).get("applicationState") or {}).get("state") in (None, "RUNNING")
+        )
+        self.max_running = max(self.max_running, running)
+        return obj
+
+
+@pytest.fixture(scope="module", autouse=True)
+def registered():
+    _register()
+
+
+def invoke(args, kube=None):
+    obj = {"values_file": None, "kube_factory": (lambda ns, ctx: kube) if kube else None}
+    return CliRunner().invoke(cli, args, obj=obj, catch_exceptions=False)
+
+
+def test_render_prints_valid_schedules():
+    result = invoke(["render", "-n", "analytics"])
+    assert result.exit_code == 0, result.output
+    docs = list(yaml.safe_load_all(result.output))
+    assert [d["metadata"]["name"] for d in docs] == ["goldpipe-nightly"]
+    assert all(manifest_errors(d) == [] for d in docs)
+
+
+def test_render_one_off_and_its_usage_errors():
+    result = invoke(["render", "--job", "rejected_rows", "--date", "2026-11-20"])
+    assert result.exit_code == 0
+    assert yaml.safe_load(result.output)["metadata"]["name"] == "goldpipe-rejected-rows-20261120"
+    assert invoke(["render", "--job", "rejected_rows"]).exit_code == 2
+    bad = invoke(["render", "--job", "nope", "--date", "2026-11-20"])
+    assert bad.exit_code == 2 and "valid jobs: daily_sales_summary" in bad.output
+    bad = invoke(["render", "--job", "rejected_rows", "--date", "20.11.2026"])
+    assert bad.exit_code == 2 and "expected YYYY-MM-DD" in bad.output
+
+
+def test_render_with_bad_values_is_a_clear_error(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text("defaults:\n  executor:\n    instances: 0\n")
+    from goldpipe.cli.main import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["-f", str(values), "render"])
+    assert exit_info.value.code == 2
+
+
+def test_run_creates_a_one_off_application_and_waits():
+    kube = ProgressingKube()
+    result = invoke(
+        ["run", "daily_sales_summary", "--date", "2026-11-20", "--wait", "--poll-seconds", "0"], kube
+    )
+    assert result.exit_code == 0, result.output
+    assert "goldpipe-daily-sales-summary-20261120: COMPLETED" in result.output
+    app = kube.objects[SPARK_APPS]["goldpipe-daily-sales-summary-20261120"]
+    assert app["spec"]["arguments"][:4] == ["--jobs", "daily_sales_summary", "--date", "2026-11-20"]
+
+
+def test_run_refuses_to_overwrite_an_existing_run_unless_replace():
+    kube = ProgressingKube(fail={"goldpipe-rejected-rows-20261120"})
+    assert (
+        invoke(
+            ["run", "rejected_rows", "--date", "2026-11-20", "--wait", "--poll-seconds", "0"], kube
+        ).exit_code
+        == 1
+    )
+    again = invoke(["run", "rejected_rows", "--date", "2026-11-20"], kube)
+    assert again.exit_code == 1 and "already exists (FAILED)" in again.output
+    kube.fail = set()
+    assert invoke(["run", "rejected_rows", "--date", "2026-11-20", "--replace"], kube).exit_code == 0
+    assert kube.writes.count(("delete", SPARK_APPS, "goldpipe-rejected-rows-20261120")) == 1
+
+
+def test_run_unknown_job_lists_the_valid_ones():
+    result = invoke(["run", "sales", "--date", "2026-11-20"], ProgressingKube())
+    assert result.exit_code == 2 and "valid jobs: daily_sales_summary" in result.output
+
+
+def test_backfill_bounds_parallelism_and_resumes():
+    kube = ProgressingKube(fail={"goldpipe-daily-sales-summary-20261103"})
+    args = [
+        "backfill",
+        "daily_sales_summary",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-05",
+        "--parallel",
+        "2",
+        "--poll-seconds",
+        "0",
+    ]
+    first = invoke(args, kube)
+    assert first.exit_code == 1
+    assert "4 completed (0 already were), 1 failed" in first.output
+    assert kube.max_running <= 2
+    creates = [w for w in kube.writes if w[0] == "create"]
+    assert len(creates) == 5
+    # Resume: the four completed days are skipped, the failed one runs again.
+    kube.fail = set()
+    second = invoke(args, kube)
+    assert second.exit_code == 0, second.output
+    assert "5 completed (4 already were), 0 failed" in second.output
+    assert [w for w in kube.writes if w[0] == "create"][5:] == [
+        ("create", SPARK_APPS, "goldpipe-daily-sales-summary-20261103")
+    ]
+
+
+def test_backfill_rejects_a_reversed_range():
+    result = invoke(
+        ["backfill", "rejected_rows", "--from", "2026-11-05", "--to", "2026-11-01"], ProgressingKube()
+    )
+    assert result.exit_code == 2 and "is before" in result.output
+
+
+def test_status_lists_recent_runs():
+    kube = ProgressingKube()
+    invoke(["run", "daily_sales_summary", "--date", "2026-11-20"], kube)
+    name = "goldpipe-daily-sales-summary-20261120"
+    kube.set_state(
+        SPARK_APPS,
+        name,
+        "COMPLETED",
+        lastSubmissionAttemptTime="2026-11-21T02:00:00Z",
+        terminationTime="2026-11-21T02:03:30Z",
+    )
+    kube.objects[SPARK_APPS][name]["metadata"]["labels"]["goldpipe.io/checks"] = "passed"
+    result = invoke(["status"], kube)
+    assert result.exit_code == 0, result.output
+    line = next(li for li in result.output.splitlines() if li.startswith(name))
+    assert line.split() == [
+        name,
+        "one-off",
+        "daily_sales_summary",
+        "2026-11-20",
+        "COMPLETED",
+        "2026-11-21",
+        "02:00",
+        "3m30s",
+        "passed",
+    ]
+    assert "no runs" in invoke(["status", "--release", "other"], kube).output
+
+
+def test_status_computes_duration_of_a_running_run():
+    from goldpipe.runs import run_row
+
+    app = {
+        "metadata": {"name": "x", "labels": {}},
+        "status": {
+            "applicationState": {"state": "RUNNING"},
+            "lastSubmissionAttemptTime": "2026-11-21T02:00:00Z",
+        },
+    }
+    row = run_row(app, dt.datetime(2026, 11, 21, 3, 0, tzinfo=dt.UTC))
+    assert row.duration == dt.timedelta(hours=1) and row.state == "RUNNING"
+
+
+def test_controller_once_reconciles_through_the_cli(tmp_path):
+    from goldpipe.chart import chart_values
+    from tests.goldpipe.controller.conftest import write_config
+
+    config = tmp_path / "config"
+    write_config(config, chart_values(None))
+    kube = FakeKube("analytics")
+    kube.add_configmap("goldpipe-config")
+    result = invoke(["controller", "--config-dir", str(config), "--once"], kube)
+    assert result.exit_code == 0, result.output
+    assert "goldpipe-nightly" in kube.objects["scheduledsparkapplications"]
