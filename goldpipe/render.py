@@ -338,14 +338,16 @@ def render_run(
 
 
 def crds_dir() -> Path | None:
-    """``$GOLDPIPE_CRDS_DIR`` (the controller image), else ``../shared/crds/spark-operator`` of a checkout."""
+    """``$GOLDPIPE_CRDS_DIR`` (the controller image), else ``shared/crds/spark-operator`` beside
+    the checkout (``../shared``) or beside one of its parents."""
     if os.environ.get("GOLDPIPE_CRDS_DIR"):
         return Path(os.environ["GOLDPIPE_CRDS_DIR"])
     chart = find_chart_dir()
     if chart is not None:
-        candidate = chart.parent / "shared" / "crds" / "spark-operator"
-        if candidate.is_dir():
-            return candidate
+        for parent in chart.resolve().parents:
+            candidate = parent / "shared" / "crds" / "spark-operator"
+            if candidate.is_dir():
+                return candidate
     return None
 
 
