@@ -52,7 +52,7 @@ def _c(spec: str) -> Column:
     return Column(parts[0], parts[1], required=len(parts) == 3 and parts[2] == "*")
 
 
-def _cols(*specs: str) -> tuple[Column, ...]:
+def columns_of(*specs: str) -> tuple[Column, ...]:
     return tuple(_c(s) for s in specs)
 
 
@@ -62,7 +62,7 @@ GOLD_NAMESPACE: Final = "gold"
 CUSTOMERS = TableContract(
     SILVER_NAMESPACE,
     "customers",
-    _cols(
+    columns_of(
         "customer_id string *",
         "email string",
         "country string",
@@ -75,7 +75,7 @@ CUSTOMERS = TableContract(
 PRODUCTS = TableContract(
     SILVER_NAMESPACE,
     "products",
-    _cols(
+    columns_of(
         "product_id string *",
         "name string",
         "category string",
@@ -88,7 +88,7 @@ PRODUCTS = TableContract(
 ORDERS = TableContract(
     SILVER_NAMESPACE,
     "orders",
-    _cols(
+    columns_of(
         "order_id string *",
         "customer_id string",
         "order_ts timestamptz *",
@@ -102,7 +102,7 @@ ORDERS = TableContract(
 ORDER_ITEMS = TableContract(
     SILVER_NAMESPACE,
     "order_items",
-    _cols(
+    columns_of(
         "order_id string *",
         "line_number int *",
         "product_id string",
@@ -118,7 +118,7 @@ ORDER_ITEMS = TableContract(
 EVENTS = TableContract(
     SILVER_NAMESPACE,
     "events",
-    _cols(
+    columns_of(
         "event_id string *",
         "session_id string",
         "customer_id string",
@@ -163,7 +163,7 @@ _GOLD_PARTITIONING = (("event_date", "identity"),)
 DAILY_SALES_SUMMARY = TableContract(
     GOLD_NAMESPACE,
     "daily_sales_summary",
-    _cols(
+    columns_of(
         "event_date date *",
         "orders long *",
         "cancelled_orders long *",
@@ -182,7 +182,7 @@ DAILY_SALES_SUMMARY = TableContract(
 DAILY_CUSTOMER_ANALYTICS = TableContract(
     GOLD_NAMESPACE,
     "daily_customer_analytics",
-    _cols(
+    columns_of(
         "event_date date *",
         "customer_id string *",
         "segment string",
@@ -205,7 +205,7 @@ DAILY_CUSTOMER_ANALYTICS = TableContract(
 PRODUCT_PERFORMANCE_ANALYTICS = TableContract(
     GOLD_NAMESPACE,
     "product_performance_analytics",
-    _cols(
+    columns_of(
         "event_date date *",
         "product_id string *",
         "category string *",
@@ -227,7 +227,7 @@ PRODUCT_PERFORMANCE_ANALYTICS = TableContract(
 REJECTED_ROWS = TableContract(
     GOLD_NAMESPACE,
     "rejected_rows",
-    _cols(
+    columns_of(
         "event_date date *",
         "source_table string *",
         "reason string *",

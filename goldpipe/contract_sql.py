@@ -490,25 +490,32 @@ def _params_of(sql: str, params: dict[str, object]) -> dict[str, object]:
     return {name: params[name] for name in set(_PARAM.findall(sql))}
 
 
-def compute_gold(con: duckdb.DuckDBPyConnection, day: dt.date) -> dict[str, pa.Table]:
-    """The four gold tables of ``day``, keyed by gold table name, computed from the
-    ``silver_*`` relations of ``con`` (see ``SILVER_RELATIONS``).
+def compute_gold(
+    con: duckdb.DuckDBPyConnection, day: dt.date, tables: Iterable[str] | None = None
+) -> dict[str, pa.Table]:
+    """The gold tables of ``day`` (all four, or ``tables``), keyed by gold table name, computed
+    from the ``silver_*`` relations of ``con`` (see ``SILVER_RELATIONS``). Only the silver a
+    requested table needs is staged: the sales summary alone never reads events.
 
     The fact relations may hold rows of other days; only the day's rows are used. Columns are
     the contract's in contract order without ``computed_at``, typed as ``gold_arrow_schema``.
     The connection's ``TimeZone`` is UTC while the queries run and restored afterwards;
     temporary ``_gp_*`` tables are created and dropped.
     """
+    wanted = tuple(GOLD_SQL) if tables is None else tuple(t for t in GOLD_SQL if t in set(tables))
+    needs_events = bool(set(wanted) - {"daily_sales_summary"})
+    statements = [s for s in _STAGE_STATEMENTS if needs_events or s is not _STAGE_EVENTS]
     day_start, day_end = _day_bounds(day)
     params: dict[str, object] = {"day": day, "day_start": day_start, "day_end": day_end}
     previous_tz = con.execute("SELECT current_setting('TimeZone')").fetchone()
     # Arrow timestamps carry the session zone, and dates of timestamptz are session dates.
     con.execute("SET TimeZone = 'UTC'")
     try:
-        for statement in _STAGE_STATEMENTS:
+        for statement in statements:
             con.execute(statement, _params_of(statement, params))
         result: dict[str, pa.Table] = {}
-        for table, sql in GOLD_SQL.items():
+        for table in wanted:
+            sql = GOLD_SQL[table]
             arrow = con.sql(sql, params=_params_of(sql, params)).to_arrow_table()
             result[table] = arrow.cast(gold_arrow_schema(table))
         return result

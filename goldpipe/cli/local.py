@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
 import time
 from typing import Any
 
 import click
 
 from goldpipe.catalog import load_catalog, spark_catalog_conf
-from goldpipe.cli.output import format_table
-from goldpipe.config import load_catalog_config
+from goldpipe.chart import chart_values
+from goldpipe.checks.config import ChecksConfig, checks_config
+from goldpipe.cli.output import check_table, format_table
+from goldpipe.config import find_values_file, load_catalog_config
 from goldpipe.contract import GOLD_NAMESPACE, GOLD_TABLES, JOB_NAMES, SILVER_TABLES, parse_jobs
 from goldpipe.dates import DATE_SPEC_HELP, DEFAULT_MAX_CATCH_UP_DAYS, DateSpec, parse_date, parse_date_spec
 from goldpipe.errors import GoldpipeError
@@ -88,14 +92,17 @@ def run_local(
 
     cfg = load_catalog_config(ctx.obj["values_file"])
     jars = local_jars()
+    checks = local_checks_config(ctx, jobs)
     # pyiceberg creates the embedded catalog's directories and tables, the same ones Spark uses.
-    load_catalog(cfg)
+    catalog = load_catalog(cfg)
     request = RunRequest(
         jobs=jobs,
         dates=dates,
         run_id=run_id or default_run_id(),
         catalog=cfg.name,
         max_catch_up_days=max_catch_up_days,
+        # Write-Audit-Publish: Spark leaves the output on the run's branch, the audit publishes it.
+        publish=not checks.enabled,
     )
     click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {cfg.uri}", err=True)
     started = time.monotonic()
@@ -113,10 +120,32 @@ def run_local(
         [job, s.days, s.rows_written, s.rejected_rows, f"{s.seconds:.1f}"] for job, s in report.jobs.items()
     ]
     click.echo(format_table(["job", "days", "rows written", "rejected rows", "seconds"], rows))
-    state = "published" if report.published else "not published"
+    published = report.published
+    if checks.enabled and report.days:
+        from goldpipe.audit import audit_run
+
+        click.echo(f"auditing branch {report.branch} ...", err=True)
+        outcome = audit_run(
+            catalog, run_id=report.run_id, jobs=jobs, config=checks, now=dt.datetime.now(dt.UTC)
+        )
+        click.echo(check_table(outcome.results))
+        published = outcome.published
+        summary = f"checks {outcome.verdict}"
+        if not published:
+            summary += f": blocking checks failed, main unchanged, branch {report.branch} kept for debugging"
+        click.echo(summary)
+    state = "published to main" if published else "not published"
     click.echo(
         f"run {report.run_id}: {len(report.days)} day(s), {state}, {time.monotonic() - started:.1f}s total"
     )
+    if report.days and not published:
+        sys.exit(1)
+
+
+def local_checks_config(ctx: click.Context, jobs: tuple[str, ...]) -> ChecksConfig:
+    """The ``checks:`` section of the values (chart defaults merged with ``-f``), for these jobs."""
+    values = chart_values(find_values_file(ctx.obj["values_file"]))
+    return checks_config(values.get("checks"), jobs)
 
 
 def _resolve_table(name: str) -> str:
@@ -164,4 +193,37 @@ def show(ctx: click.Context, table: str, day: str | None, limit: int) -> None:
     click.echo(format_table(columns, rows))
 
 
-COMMANDS = [run_local, show]
+@click.command("check")
+@click.argument("job")
+@click.option("--date", "day", required=True, help="Business day (YYYY-MM-DD).")
+@click.pass_context
+def check(ctx: click.Context, job: str, day: str) -> None:
+    """Run the checks of JOB's table for --date on published data (main). Exit 1 on a blocking failure."""
+    from goldpipe.checks import history
+    from goldpipe.checks.model import verdict
+    from goldpipe.checks.runner import CheckTarget, run_checks
+
+    if job not in JOB_NAMES:
+        raise click.BadParameter(f"unknown job {job!r}; valid jobs: {', '.join(JOB_NAMES)}", param_hint="JOB")
+    try:
+        when = parse_date(day)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--date") from None
+    catalog = load_catalog(load_catalog_config(ctx.obj["values_file"]))
+    if not catalog.table_exists(GOLD_TABLES[job].identifier):
+        raise GoldpipeError(f"table {GOLD_TABLES[job].identifier} does not exist yet: nothing to check")
+    results = run_checks(
+        catalog,
+        CheckTarget(jobs=(job,), days=(when,), ref="main"),
+        local_checks_config(ctx, (job,)),
+        now=dt.datetime.now(dt.UTC),
+        history=lambda j, d, window: history.metric_history(catalog, j, d, window),
+    )
+    click.echo(check_table(results))
+    result = verdict(results)
+    click.echo(f"{job} {when}: checks {result}")
+    if result == "failed":
+        sys.exit(1)
+
+
+COMMANDS = [run_local, show, check]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Sequence
+from typing import Any
 
 
 def cell(value: object) -> str:
@@ -35,3 +36,28 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     out = [line(headers), line(["-" * w for w in widths])]
     out.extend(line(r) for r in text_rows)
     return "\n".join(out)
+
+
+def check_table(results: Sequence[Any]) -> str:
+    """Check results (``CheckResult``) as a table: failures first, then by table, day and name."""
+    order = {"error": 0, "fail": 1, "pass": 2}
+    rows = sorted(results, key=lambda r: (order[r.status], r.table, str(r.event_date or ""), r.name))
+    return format_table(
+        ["status", "check", "table", "day", "severity", "observed", "expected"],
+        [
+            [
+                r.status.upper(),
+                r.name,
+                r.table,
+                r.event_date.isoformat() if r.event_date else "-",
+                r.severity,
+                _short(r.observed),
+                _short(r.expected),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

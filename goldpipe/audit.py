@@ -1,0 +1,106 @@
+"""Write-Audit-Publish of one run: check the run's branch, record the results, publish if good.
+
+The same path serves ``goldpipe run-local`` and the controller. Every step is idempotent and
+recognises its own earlier effect, so a crash at any point followed by a rerun checks and
+publishes a run exactly once: recorded results are read back (``audit.check_results``), and a
+table already published carries the run's tag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from goldpipe.checks import history, inputs
+from goldpipe.checks.config import ChecksConfig
+from goldpipe.checks.model import CheckResult, Verdict, verdict
+from goldpipe.checks.runner import CheckTarget, run_checks
+from goldpipe.wap import TablePublish, branch_name, publish_run, tag_name
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AuditOutcome:
+    run_id: str
+    days: tuple[dt.date, ...]
+    results: list[CheckResult]
+    verdict: Verdict
+    published: bool
+    publishes: list[TablePublish] = field(default_factory=list)
+    rechecked: bool = True  # False when the results were read back from audit.check_results
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [r for r in self.results if r.status != "pass"]
+
+
+def run_days(catalog: Catalog, jobs: tuple[str, ...], run_id: str) -> tuple[dt.date, ...]:
+    """Days the run wrote: from its branch, or from its tag once published."""
+    days: set[dt.date] = set()
+    for job in jobs:
+        table = inputs.gold_table(catalog, job)
+        refs = table.metadata.refs
+        ref = tag_name(run_id) if tag_name(run_id) in refs else branch_name(run_id)
+        if ref in refs:
+            days |= inputs.run_days(table, ref, run_id)
+    return tuple(sorted(days))
+
+
+def audit_run(
+    catalog: Catalog,
+    *,
+    run_id: str,
+    jobs: tuple[str, ...],
+    config: ChecksConfig,
+    now: dt.datetime,
+    application: str | None = None,
+) -> AuditOutcome:
+    days = run_days(catalog, jobs, run_id)
+    results = history.recorded_results(catalog, run_id)
+    rechecked = results is None
+    timings: dict[str, float] = {}
+    if results is None:
+        target = CheckTarget(jobs=jobs, days=days, ref=branch_name(run_id), run_id=run_id)
+        results = (
+            run_checks(
+                catalog,
+                target,
+                config,
+                now=now,
+                history=lambda job, day, window: history.metric_history(
+                    catalog, job, day, window, exclude_run=run_id
+                ),
+                timings=timings,
+            )
+            if days
+            else []
+        )
+        history.record_results(
+            catalog,
+            run_id,
+            results,
+            application=application,
+            jobs_by_table={j: j for j in jobs},
+            checked_at=now,
+        )
+    results = [r for r in results if r.name != "no-new-day"]
+    outcome = AuditOutcome(
+        run_id, days, results, verdict(results), False, rechecked=rechecked, timings=timings
+    )
+    if days and outcome.verdict != "failed":
+        outcome.publishes = publish_run(catalog, jobs, run_id)
+        outcome.published = True
+    elif days:
+        log.warning(
+            "run %s failed its blocking checks: nothing published, branch %s kept",
+            run_id,
+            branch_name(run_id),
+        )
+    return outcome
