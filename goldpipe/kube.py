@@ -64,7 +64,9 @@ class KubeApi(Protocol):
         self, plural: str, name: str, labels: Mapping[str, str], annotations: Mapping[str, str]
     ) -> dict[str, Any]: ...
 
-    def create_event(self, involved: Mapping[str, Any], *, type_: str, reason: str, message: str) -> None: ...
+    def create_event(
+        self, involved: Mapping[str, Any], *, type_: str, reason: str, message: str, name: str | None = None
+    ) -> None: ...
 
 
 def _transient(status: int | None) -> bool:
@@ -217,14 +219,17 @@ class ClusterApi:
             )
         )
 
-    def create_event(self, involved: Mapping[str, Any], *, type_: str, reason: str, message: str) -> None:
+    def create_event(
+        self, involved: Mapping[str, Any], *, type_: str, reason: str, message: str, name: str | None = None
+    ) -> None:
+        """Post an Event; with ``name`` at most once (a second create raises AlreadyExistsError)."""
         from kubernetes import client
 
         meta = involved["metadata"]
         now = dt.datetime.now(dt.UTC)
         event = client.CoreV1Event(
             metadata=client.V1ObjectMeta(
-                name=f"{meta['name']}.{uuid.uuid4().hex[:12]}", namespace=self.namespace
+                name=name or f"{meta['name']}.{uuid.uuid4().hex[:12]}", namespace=self.namespace
             ),
             involved_object=client.V1ObjectReference(
                 api_version=involved.get("apiVersion"),

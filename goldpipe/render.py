@@ -242,7 +242,15 @@ def app_context(
         "imagePullSecrets": [str(s) for s in values.get("imagePullSecrets") or []],
         "sparkVersion": str(spark["version"]),
         "mainApplicationFile": str(spark["mainApplicationFile"]),
-        "arguments": ["--jobs", ",".join(jobs), *date_args, "--catalog", settings.catalog.name],
+        "arguments": [
+            "--jobs",
+            ",".join(jobs),
+            *date_args,
+            "--catalog",
+            settings.catalog.name,
+            # Write-Audit-Publish: the run stays on its audit branch until the controller's checks pass.
+            *(["--no-publish"] if settings.write_audit_publish else []),
+        ],
         "sparkConf": conf,
         "hadoopConf": {str(k): str(v) for k, v in (spark.get("hadoopConf") or {}).items()},
         "restartPolicy": dict(spark["restartPolicy"]),

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from goldpipe.chart import schema_errors
+from goldpipe.checks.config import ChecksConfig, checks_config
 from goldpipe.config import CatalogConfig, catalog_from_mapping, resolve_embedded, validate_catalog
 from goldpipe.contract import JOB_NAMES
 from goldpipe.errors import ConfigError
@@ -78,7 +79,13 @@ class Settings:
     schedules: tuple[Schedule, ...]
     catalog: CatalogConfig
     credentials: tuple[CredentialRef, ...]
+    checks: ChecksConfig
     values: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def write_audit_publish(self) -> bool:
+        """Runs leave their output on the audit branch and the controller publishes it."""
+        return self.checks.enabled
 
     def schedule(self, name: str) -> Schedule:
         for s in self.schedules:
@@ -274,5 +281,6 @@ def pipeline_settings(values: Mapping[str, Any], release: Release, *, validate: 
         schedules=_schedules(values),
         catalog=cluster_catalog(values, release),
         credentials=credentials,
+        checks=checks_config(values.get("checks"), JOB_NAMES),
         values=values,
     )

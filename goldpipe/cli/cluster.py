@@ -317,20 +317,24 @@ def controller(ctx: click.Context, config_dir: Path, once: bool, namespace: str 
     """Run the goldpipe controller (the chart's Deployment runs this)."""
     from goldpipe.controller import logs
     from goldpipe.controller.config_source import load_config_dir
+    from goldpipe.controller.notify import Webhook
     from goldpipe.controller.runtime import Controller, run_forever
 
     logs.configure(os.environ.get("GOLDPIPE_LOG_LEVEL", "info"))
     kube = _kube(ctx, namespace or os.environ.get("POD_NAMESPACE"), None)
-    instance = Controller(kube=kube, config_dir=config_dir)
+    url = os.environ.get("GOLDPIPE_WEBHOOK_URL")
+    instance = Controller(kube=kube, config_dir=config_dir, webhook=Webhook(url) if url else None)
     if once:
         instance.reconcile_once()
+        instance.reconcile_runs()
         sys.exit(0 if instance.ready and instance.last_error is None else 1)
     try:
         controller_values = load_config_dir(config_dir).settings.values["controller"]
         resync, port = float(controller_values["resyncSeconds"]), int(controller_values["port"])
+        poll = float(controller_values.get("runPollSeconds", 2))
     except (ConfigError, KeyError):
-        resync, port = 60.0, 8080  # an invalid config still gets probes and retries
-    run_forever(instance, resync_seconds=resync, port=port)
+        resync, port, poll = 60.0, 8080, 2.0  # an invalid config still gets probes and retries
+    run_forever(instance, resync_seconds=resync, port=port, poll_seconds=poll)
 
 
 COMMANDS = [render, run, backfill, status, controller]

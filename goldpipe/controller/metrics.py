@@ -28,6 +28,36 @@ class Metrics:
         self.schedule_writes = Counter(
             "goldpipe_schedule_writes_total", "Schedules applied or deleted", ["action"], registry=r
         )
+        self.runs = Counter(
+            "goldpipe_runs_processed_total", "Finished runs handled, by verdict", ["verdict"], registry=r
+        )
+        self.checks = Counter(
+            "goldpipe_checks_total",
+            "Check results by status and severity",
+            ["status", "severity"],
+            registry=r,
+        )
+        self.check_failed = Gauge(
+            "goldpipe_check_failed",
+            "1 when the latest result of a check on a table did not pass",
+            ["table", "check"],
+            registry=r,
+        )
+        self.check_seconds = Histogram(
+            "goldpipe_check_duration_seconds",
+            "Time spent in each kind of check per run",
+            ["check"],
+            registry=r,
+        )
+        self.publish_lag = Histogram(
+            "goldpipe_publish_lag_seconds",
+            "From a run's end (COMPLETED) to its publication",
+            buckets=(1, 2, 5, 10, 30, 60, 120, 300, 900, 3600),
+            registry=r,
+        )
+        self.stuck = Counter(
+            "goldpipe_stuck_runs_total", "Warnings about runs that do not finish", registry=r
+        )
         self.last_success = Gauge(
             "goldpipe_last_successful_reconcile_timestamp_seconds",
             "When a reconciliation last succeeded",

@@ -7,18 +7,22 @@ loses nothing: the next pass does the same work from scratch.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from goldpipe.controller.config_source import LoadedConfig, config_digest, load_config_dir
 from goldpipe.controller.metrics import Metrics
+from goldpipe.controller.notify import Webhook
+from goldpipe.controller.runs import RunProcessor
 from goldpipe.controller.schedules import (
     execute_plan,
     owned_selector,
@@ -29,8 +33,18 @@ from goldpipe.controller.schedules import (
 from goldpipe.errors import ConfigError
 from goldpipe.kube import SCHEDULED_APPS, KubeApi, KubeError
 from goldpipe.render import render_schedules
+from goldpipe.settings import Settings
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
 
 log = logging.getLogger("goldpipe.controller")
+
+
+def _catalog_of(settings: Settings) -> Catalog:
+    from goldpipe.catalog import load_catalog
+
+    return load_catalog(settings.catalog)
 
 
 @dataclass
@@ -38,10 +52,35 @@ class Controller:
     kube: KubeApi
     config_dir: Path
     metrics: Metrics = field(default_factory=Metrics)
+    catalog: Callable[[Settings], Catalog] = _catalog_of
+    webhook: Webhook | None = None
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
     last_good: LoadedConfig | None = None
     last_error: str | None = None
     ready: bool = False
     last_pass: float = field(default_factory=time.monotonic)
+    runs: RunProcessor | None = None
+
+    def __post_init__(self) -> None:
+        self.runs = RunProcessor(
+            kube=self.kube,
+            settings=lambda: self.last_good.settings if self.last_good else None,
+            catalog=self.catalog,
+            metrics=self.metrics,
+            webhook=self.webhook,
+            clock=self.clock,
+        )
+
+    def reconcile_runs(self) -> None:
+        """Check, publish and post every finished run that has no result yet."""
+        if self.runs is None or self.last_good is None:
+            return
+        values = self.last_good.settings.values.get("controller") or {}
+        self.runs.stuck_minutes = float(values.get("stuckRunMinutes", 240))
+        try:
+            self.runs.reconcile()
+        except KubeError as exc:
+            log.error("listing runs failed: %s", exc)
 
     def reconcile_once(self) -> None:
         """One level-triggered pass. Never raises for expected failures: it logs and reports them."""
@@ -134,7 +173,8 @@ def run_forever(
     poll_seconds: float = 2.0,
     stop: threading.Event | None = None,
 ) -> None:
-    """Reconcile now, then on every config change (polled) and every ``resync_seconds``."""
+    """Reconcile the schedules now, then on every config change and every ``resync_seconds``;
+    look at the runs every ``poll_seconds`` (finished runs get checked and published)."""
     server = serve_http(controller, port, resync_seconds, host)
     log.info("controller started", extra={"config_dir": str(controller.config_dir), "port": port})
     stop = stop or threading.Event()
@@ -153,6 +193,7 @@ def run_forever(
                 seen = digest
                 controller.reconcile_once()
                 next_resync = time.monotonic() + resync_seconds
+            controller.reconcile_runs()
             controller.last_pass = time.monotonic()
             stop.wait(poll_seconds)
     finally:

@@ -124,8 +124,12 @@ class FakeKube:
         self.writes.append(("patch", plural, name))
         return copy.deepcopy(obj)
 
-    def create_event(self, involved: Mapping[str, Any], *, type_: str, reason: str, message: str) -> None:
+    def create_event(
+        self, involved: Mapping[str, Any], *, type_: str, reason: str, message: str, name: str | None = None
+    ) -> None:
         self._maybe_fail()
+        if name is not None and any(e["event_name"] == name for e in self.events):
+            raise AlreadyExistsError(f"create event {name}: already exists")
         self.events.append(
             {
                 "kind": involved.get("kind"),
@@ -133,5 +137,6 @@ class FakeKube:
                 "type": type_,
                 "reason": reason,
                 "message": message,
+                "event_name": name,
             }
         )
