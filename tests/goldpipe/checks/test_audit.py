@@ -1,0 +1,190 @@
+"""Write-Audit-Publish on real Iceberg tables: good runs publish, broken ones never reach main."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from pyiceberg.types import StringType
+
+from goldpipe.audit import audit_run
+from goldpipe.checks import history
+from goldpipe.checks.config import checks_config
+from goldpipe.contract import GOLD_TABLES, JOB_NAMES
+from goldpipe.wap import PublishConflictError, branch_name, tag_name
+from tests.goldpipe.conftest import NOW
+
+CONFIG = checks_config({}, JOB_NAMES)
+
+
+def audit(lake, run_id, now=NOW, config=CONFIG):
+    return audit_run(lake.catalog, run_id=run_id, jobs=JOB_NAMES, config=config, now=now)
+
+
+def failing(outcome):
+    return {(r.table, r.name) for r in outcome.results if r.status != "pass"}
+
+
+def test_a_good_run_passes_and_publishes(gold_lake):
+    gold_lake.write_run("good", gold_lake.days)
+    assert gold_lake.main_rows("daily_sales_summary") == []  # written, not yet visible
+    outcome = audit(gold_lake, "good")
+    assert outcome.verdict == "passed", [r for r in outcome.results if r.status != "pass"]
+    assert outcome.published and outcome.days == gold_lake.days
+    names = {r.name.split(":")[0] for r in outcome.results}
+    assert names >= {
+        "schema",
+        "completeness",
+        "uniqueness",
+        "reconciliation",
+        "invariant",
+        "freshness",
+        "volume",
+    }
+    assert [r["event_date"] for r in gold_lake.main_rows("daily_sales_summary")] == list(gold_lake.days)
+    for job in JOB_NAMES:
+        refs = gold_lake.catalog.load_table(GOLD_TABLES[job].identifier).metadata.refs
+        assert tag_name("good") in refs and branch_name("good") not in refs
+        assert refs["main"].snapshot_id == refs[tag_name("good")].snapshot_id
+
+
+def wrong_total(job, day, rows):
+    if job != "daily_sales_summary":
+        return rows
+    return rows.set_column(
+        rows.schema.get_field_index("net_revenue"),
+        "net_revenue",
+        pc.add(rows.column("net_revenue"), pa.scalar(Decimal("1.00"), pa.decimal128(18, 2))),
+    )
+
+
+def duplicate_key(job, day, rows):
+    return pa.concat_tables([rows, rows.slice(0, 1)]) if job == "product_performance_analytics" else rows
+
+
+def missing_day(job, day, rows):
+    return None if job == "daily_customer_analytics" and day.day == 19 else rows
+
+
+@pytest.mark.parametrize(
+    ("mutation", "expected_failure"),
+    [
+        (wrong_total, ("daily_sales_summary", "reconciliation:net_revenue")),
+        (duplicate_key, ("product_performance_analytics", "uniqueness")),
+        (missing_day, ("daily_customer_analytics", "completeness")),
+    ],
+    ids=["wrong-total", "duplicate-key", "missing-day"],
+)
+def test_a_corrupted_run_stays_unpublished(gold_lake, mutation, expected_failure):
+    gold_lake.write_run("base", gold_lake.days[:1])
+    assert audit(gold_lake, "base").published
+    before = {job: gold_lake.main_rows(job) for job in JOB_NAMES}
+
+    gold_lake.write_run("bad", gold_lake.days[1:], mutate=mutation)
+    outcome = audit(gold_lake, "bad")
+    assert outcome.verdict == "failed" and not outcome.published
+    assert expected_failure in failing(outcome)
+    # Readers of main still see exactly the previous data; the branch stays for debugging.
+    assert {job: gold_lake.main_rows(job) for job in JOB_NAMES} == before
+    table = gold_lake.catalog.load_table("gold.daily_sales_summary")
+    assert branch_name("bad") in table.metadata.refs and tag_name("bad") not in table.metadata.refs
+
+
+def test_schema_drift_blocks(gold_lake):
+    gold_lake.write_run("r1", gold_lake.days[:1])
+    table = gold_lake.catalog.load_table("gold.rejected_rows")
+    with table.update_schema() as update:
+        update.add_column("note", StringType())
+    outcome = audit(gold_lake, "r1")
+    assert ("rejected_rows", "schema") in failing(outcome) and not outcome.published
+
+
+def test_stale_data_warns_but_publishes(gold_lake):
+    gold_lake.write_run("old", gold_lake.days)
+    later = NOW + dt.timedelta(days=5)
+    outcome = audit(gold_lake, "old", now=later)
+    assert outcome.verdict == "warning" and outcome.published
+    assert ("daily_sales_summary", "freshness") in failing(outcome)
+
+
+def test_freshness_can_be_made_blocking(gold_lake):
+    config = checks_config({"defaults": {"freshness": {"severity": "blocking"}}}, JOB_NAMES)
+    gold_lake.write_run("old", gold_lake.days)
+    outcome = audit(gold_lake, "old", now=NOW + dt.timedelta(days=5), config=config)
+    assert outcome.verdict == "failed" and not outcome.published
+
+
+def test_volume_anomaly_against_check_history_warns(gold_lake):
+    # Five earlier days of history with ~40 orders/day, then a day with ten times the revenue.
+    for i, day in enumerate(gold_lake.days):
+        gold_lake.write_run(f"h{i}", (day,))
+        assert audit(gold_lake, f"h{i}").published
+    config = checks_config({"defaults": {"volumeAnomaly": {"minHistoryDays": 2}}}, JOB_NAMES)
+
+    def tenfold(job, day, rows):
+        if job != "daily_sales_summary":
+            return rows
+        return rows.set_column(
+            rows.schema.get_field_index("orders"), "orders", pc.multiply(rows.column("orders"), 10)
+        )
+
+    gold_lake.write_run("spike", gold_lake.days[-1:], mutate=tenfold)
+    outcome = audit(gold_lake, "spike", config=config)
+    volume = [r for r in outcome.results if r.name == "volume:orders"]
+    assert volume and volume[0].status == "fail" and volume[0].severity == "warning"
+    # Inflated orders no longer match silver either: that blocking check stops the publication.
+    assert ("daily_sales_summary", "reconciliation:orders") in failing(outcome) and not outcome.published
+
+
+def test_disabled_and_per_job_settings(gold_lake):
+    config = checks_config(
+        {
+            "jobs": {"rejected_rows": {"uniqueness": {"enabled": False}}},
+            "defaults": {"volumeAnomaly": {"enabled": False}},
+        },
+        JOB_NAMES,
+    )
+    gold_lake.write_run("r", gold_lake.days[:1])
+    outcome = audit(gold_lake, "r", config=config)
+    assert not [r for r in outcome.results if r.name.startswith("volume")]
+    assert not [r for r in outcome.results if r.table == "rejected_rows" and r.name == "uniqueness"]
+    assert [r for r in outcome.results if r.table == "daily_sales_summary" and r.name == "uniqueness"]
+
+
+def test_results_are_recorded_once_and_read_back(gold_lake):
+    gold_lake.write_run("r", gold_lake.days[:1])
+    first = audit(gold_lake, "r")
+    again = audit(gold_lake, "r")
+    assert first.rechecked and not again.rechecked
+    assert {(r.table, r.name, r.status) for r in again.results} == {
+        (r.table, r.name, r.status) for r in first.results
+    }
+    rows = history.results_table(gold_lake.catalog).scan().to_arrow().to_pylist()
+    assert len(rows) == len(first.results)
+    assert {r["run_id"] for r in rows} == {"r"}
+
+
+def test_publish_refuses_when_main_moved_since_the_branch_was_cut(gold_lake):
+    gold_lake.write_run("slow", gold_lake.days[:1])
+    gold_lake.write_run("fast", gold_lake.days[1:2])
+    assert audit(gold_lake, "fast").published
+    before = gold_lake.main_rows("daily_sales_summary")
+    with pytest.raises(PublishConflictError, match="moved since branch audit_slow was cut"):
+        audit(gold_lake, "slow")
+    assert gold_lake.main_rows("daily_sales_summary") == before
+
+
+def test_a_run_that_wrote_nothing_is_recorded_and_passes(gold_lake):
+    gold_lake.table("daily_sales_summary")  # exists, but the run (gold up to date) wrote no day
+    outcome = audit_run(
+        gold_lake.catalog, run_id="idle", jobs=("daily_sales_summary",), config=CONFIG, now=NOW
+    )
+    assert (outcome.days, outcome.verdict, outcome.published, outcome.results) == ((), "passed", False, [])
+    [marker] = history.recorded_results(gold_lake.catalog, "idle")
+    assert marker.name == "no-new-day"
+    assert not audit_run(
+        gold_lake.catalog, run_id="idle", jobs=("daily_sales_summary",), config=CONFIG, now=NOW
+    ).rechecked
