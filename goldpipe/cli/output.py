@@ -38,25 +38,24 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     return "\n".join(out)
 
 
-def check_table(results: Sequence[Any]) -> str:
-    """Check results (``CheckResult``) as a table: failures first, then by table, day and name."""
+def check_table(results: Sequence[Any], *, full: bool = False) -> str:
+    """Check results (``CheckResult``): what did not pass, one row each with its message; the
+    passes folded into one row per check and table (``full``: every result on its own row)."""
     order = {"error": 0, "fail": 1, "pass": 2}
-    rows = sorted(results, key=lambda r: (order[r.status], r.table, str(r.event_date or ""), r.name))
-    return format_table(
-        ["status", "check", "table", "day", "severity", "observed", "expected"],
-        [
-            [
-                r.status.upper(),
-                r.name,
-                r.table,
-                r.event_date.isoformat() if r.event_date else "-",
-                r.severity,
-                _short(r.observed),
-                _short(r.expected),
-            ]
-            for r in rows
-        ],
-    )
+    rows: list[list[object]] = []
+    folded: dict[tuple[str, str], list[Any]] = {}
+    for r in sorted(results, key=lambda r: (order[r.status], r.table, r.name, str(r.event_date or ""))):
+        if r.status == "pass" and not full:
+            folded.setdefault((r.table, r.name), []).append(r)
+            continue
+        day = r.event_date.isoformat() if r.event_date else "-"
+        rows.append([r.status.upper(), r.name, r.table, day, r.severity, _short(r.message, 70)])
+    for (table, name), passes in folded.items():
+        days = [p.event_date for p in passes if p.event_date]
+        when = f"{len(days)} day(s)" if days else "-"
+        detail = passes[0].message if len(passes) == 1 else f"{len(passes)} passed"
+        rows.append(["PASS", name, table, when, passes[0].severity, _short(detail, 70)])
+    return format_table(["status", "check", "table", "day", "severity", "detail"], rows)
 
 
 def _short(text: str, width: int = 48) -> str:

@@ -1,0 +1,112 @@
+"""Write-Audit-Publish end to end with the real Spark jobs, as `goldpipe run-local` does it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import pytest
+
+from goldpipe.audit import audit_run
+from goldpipe.checks.config import checks_config
+from goldpipe.contract import JOB_NAMES
+from goldpipe.dates import DateSpec
+from goldpipe.seed import seed_silver
+from goldpipe.wap import branch_name
+from spark_apps.pipeline import RunRequest, run
+from tests.spark_apps.lake_rows import gold_rows
+
+pytestmark = pytest.mark.spark
+
+LAST = dt.date(2026, 11, 20)
+NOW = dt.datetime(2026, 11, 21, 3, tzinfo=dt.UTC)
+CONFIG = checks_config({}, JOB_NAMES)
+
+
+def test_corrupted_spark_output_never_reaches_main_and_a_good_run_publishes(spark, lakehouse):
+    catalog = lakehouse.pyiceberg()
+    seed_silver(
+        catalog, days=2, end_date=LAST, orders_per_day=60, seed=5, replace=False, progress=lambda _: None
+    )
+    first, second = LAST - dt.timedelta(days=1), LAST
+
+    good = run(
+        spark,
+        RunRequest(JOB_NAMES, DateSpec((first,)), "good", lakehouse.name, publish=False),
+        progress=lambda _: None,
+    )
+    assert not good.published and gold_rows(catalog, "daily_sales_summary") == []
+    outcome = audit_run(catalog, run_id="good", jobs=JOB_NAMES, config=CONFIG, now=NOW)
+    # Only the freshness warning (the newest day is the day before yesterday): published.
+    assert outcome.published and {r.name for r in outcome.failures} <= {"freshness"}
+    published = {t: gold_rows(catalog, t) for t in JOB_NAMES}
+    assert [r["event_date"] for r in published["daily_sales_summary"]] == [first]
+
+    # The next run's output is corrupted on its branch after Spark wrote it: a duplicated product.
+    run(
+        spark,
+        RunRequest(JOB_NAMES, DateSpec((second,)), "bad", lakehouse.name, publish=False),
+        progress=lambda _: None,
+    )
+    branch = branch_name("bad")
+    spark.sql(
+        f"INSERT INTO {lakehouse.name}.gold.product_performance_analytics.`branch_{branch}` "
+        f"SELECT * FROM {lakehouse.name}.gold.product_performance_analytics.`branch_{branch}` "
+        f"WHERE event_date = DATE'{second}' LIMIT 1"
+    )
+    outcome = audit_run(catalog, run_id="bad", jobs=JOB_NAMES, config=CONFIG, now=NOW)
+    assert outcome.verdict == "failed" and not outcome.published
+    assert ("product_performance_analytics", "uniqueness") in {(r.table, r.name) for r in outcome.failures}
+    assert {t: gold_rows(catalog, t) for t in JOB_NAMES} == published  # readers of main: unchanged
+
+    # A clean rerun of the day passes and publishes on top of the first run.
+    run(
+        spark,
+        RunRequest(JOB_NAMES, DateSpec((second,)), "rerun", lakehouse.name, publish=False),
+        progress=lambda _: None,
+    )
+    outcome = audit_run(catalog, run_id="rerun", jobs=JOB_NAMES, config=CONFIG, now=NOW)
+    assert outcome.published
+    assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary")] == [first, second]
+
+
+def test_run_local_shows_the_checks_and_the_publication(tmp_path):
+    """The CLI path of `make demo`: seed, run-local, check table, published to main."""
+    env = {**os.environ, "GOLDPIPE_HOME": str(tmp_path / "home")}
+    goldpipe = [sys.executable, "-m", "goldpipe.cli.main"]
+    seeded = subprocess.run(
+        [*goldpipe, "seed", "--days", "1", "--end-date", LAST.isoformat(), "--orders-per-day", "30"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    result = subprocess.run(
+        [*goldpipe, "run-local", "--date", LAST.isoformat()],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "checks passed" in result.stdout or "checks warning" in result.stdout
+    assert "published to main" in result.stdout
+    assert "reconciliation" in result.stdout and "uniqueness" in result.stdout
+    check = subprocess.run(
+        [*goldpipe, "check", "daily_sales_summary", "--date", LAST.isoformat()],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "daily_sales_summary 2026-11-20: checks" in check.stdout
