@@ -44,7 +44,8 @@ format:
 	$(BIN)/ruff check --fix goldpipe spark_apps tests benchmarks
 
 bench: setup
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --json benchmarks/results.json
+	$(BIN)/python benchmarks/checks.py --json benchmarks/results-checks.json
 
 clean:
 	rm -rf $(VENV) .goldpipe .pytest_cache .mypy_cache .ruff_cache

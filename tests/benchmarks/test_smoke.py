@@ -1,0 +1,39 @@
+"""The benchmark scripts run (at toy scale) and print their ratios: no timing is asserted here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(script: str) -> dict[str, float]:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_engine_and_history_benchmark_runs(spark):  # the fixture fails or skips when Spark cannot run
+    figures = run("run.py")
+    assert set(figures) == {"history_ratio", "spark_vs_duckdb_ratio"}
+    assert all(v > 0 for v in figures.values())
+
+
+def test_checks_benchmark_runs():
+    figures = run("checks.py")
+    assert set(figures) == {"metadata_ratio", "latency_median_s"}
+    assert all(v > 0 for v in figures.values())
