@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export GOLDPIPE_JARS ?= $(HOME)/.cache/goldpipe/jars
 
-.PHONY: setup venv jars tools demo test lint typecheck format bench clean
+.PHONY: setup venv jars tools demo test lint typecheck format bench docs clean
 
 setup: venv jars
 
@@ -46,6 +46,10 @@ format:
 bench: setup
 	$(BIN)/python benchmarks/run.py --json benchmarks/results.json
 	$(BIN)/python benchmarks/checks.py --json benchmarks/results-checks.json
+
+# The README's values table, from the `# --` comments of values.yaml.
+docs:
+	$(BIN)/python scripts/gen-values-docs.py README.md
 
 clean:
 	rm -rf $(VENV) .goldpipe .pytest_cache .mypy_cache .ruff_cache

@@ -27,6 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from goldpipe.branches import branch_name  # noqa: E402
 from goldpipe.catalog import load_catalog  # noqa: E402
 from goldpipe.checks.config import checks_config  # noqa: E402
 from goldpipe.checks.runner import CheckTarget, run_checks  # noqa: E402
@@ -34,7 +35,6 @@ from goldpipe.config import CatalogConfig, resolve_embedded  # noqa: E402
 from goldpipe.contract import JOB_NAMES  # noqa: E402
 from goldpipe.reference_run import write_reference_run  # noqa: E402
 from goldpipe.seed import seed_silver  # noqa: E402
-from goldpipe.wap import branch_name  # noqa: E402
 
 WORK = ROOT / "benchmarks" / ".work"
 DAY = dt.date(2026, 11, 20)

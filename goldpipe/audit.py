@@ -13,11 +13,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from goldpipe.branches import branch_name, tag_name
 from goldpipe.checks import history, inputs
 from goldpipe.checks.config import ChecksConfig
 from goldpipe.checks.model import CheckResult, Verdict, verdict
 from goldpipe.checks.runner import CheckTarget, run_checks
-from goldpipe.wap import TablePublish, branch_name, publish_run, tag_name
+from goldpipe.wap import TablePublish, publish_run
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog

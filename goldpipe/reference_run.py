@@ -8,8 +8,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from goldpipe.branches import branch_name
 from goldpipe.contract import GOLD_TABLES, JOB_NAMES
-from goldpipe.wap import branch_name
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -13,11 +13,11 @@ how a publish that already happened is recognised after a crash.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from goldpipe.branches import branch_name, tag_name
 from goldpipe.checks.inputs import ancestry, gold_table
 from goldpipe.errors import GoldpipeError
 
@@ -27,18 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TAG_PREFIX = "goldpipe-run-"
 TAG_RETENTION_MS = 90 * 24 * 3600 * 1000
-_UNSAFE = re.compile(r"[^a-z0-9_]")
-
-
-def branch_name(run_id: str) -> str:
-    """The run's audit branch; the same rule as ``spark_apps.gold.branch_name``."""
-    return "audit_" + _UNSAFE.sub("_", run_id.lower())
-
-
-def tag_name(run_id: str) -> str:
-    return TAG_PREFIX + run_id
 
 
 class PublishConflictError(GoldpipeError):

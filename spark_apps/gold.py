@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Iterable
 
 from pyspark.sql import DataFrame, SparkSession
@@ -24,14 +23,7 @@ log = logging.getLogger(__name__)
 # Snapshot summary properties of every gold commit, so history says which run wrote which day.
 DATE_PROPERTY = "goldpipe.event-date"
 RUN_PROPERTY = "goldpipe.run-id"
-BRANCH_PREFIX = "audit_"
 BRANCH_RETENTION_DAYS = 7
-_UNSAFE = re.compile(r"[^a-z0-9_]")
-
-
-def branch_name(run_id: str) -> str:
-    """The run's branch: ``audit_`` plus the run id reduced to ``[a-z0-9_]`` (a plain identifier)."""
-    return BRANCH_PREFIX + _UNSAFE.sub("_", run_id.lower())
 
 
 def table_id(catalog: str, table: str) -> str:

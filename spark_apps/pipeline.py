@@ -15,6 +15,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from goldpipe.branches import branch_name
 from goldpipe.contract import JOB_INPUTS, REJECTION_REASONS, SILVER_TABLES
 from goldpipe.dates import DEFAULT_MAX_CATCH_UP_DAYS, DateSpec, auto_days
 from spark_apps import gold, silver
@@ -139,7 +140,7 @@ def run(spark: SparkSession, request: RunRequest, progress: Progress = print) ->
     silver.check_silver(spark, catalog, inputs)
     gold.ensure_tables(spark, catalog, request.jobs)
     days, deferred = resolve_days(spark, request)
-    report = RunReport(request.run_id, gold.branch_name(request.run_id), days, deferred)
+    report = RunReport(request.run_id, branch_name(request.run_id), days, deferred)
     report.jobs = {job: JobStats() for job in request.jobs}
     if not days:
         progress("gold is up to date: no day to process")

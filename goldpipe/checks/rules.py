@@ -188,77 +188,54 @@ class Totals:
     orders: int | None = None
 
 
+_MEASURES = ("units", "net_revenue", "orders")
+
+
+def _equal(
+    name: str, table: str, severity: Severity, *, day: dt.date, value: object, expected: object, what: str
+) -> CheckResult:
+    if value == expected:
+        return passed(name, table, severity, value, expected, f"{what}: equal", day)
+    return failed(
+        name, table, severity, value, expected, f"{table} {day}: {what}: {value} != {expected}", day
+    )
+
+
 def reconciliation_checks(
     day: dt.date, gold: Mapping[str, Totals], silver: Totals, severity: Severity
 ) -> list[CheckResult]:
     """Each gold table's totals against the day's silver recomputed independently, and the
     contract's cross-table invariants between the gold tables present."""
     results = []
+    summary = gold.get("daily_sales_summary")
     for table, totals in sorted(gold.items()):
-        for measure in ("units", "net_revenue", "orders"):
-            value, reference = getattr(totals, measure), getattr(silver, measure)
+        for measure in _MEASURES:
+            value = getattr(totals, measure)
             if value is None:
                 continue
-            name = f"reconciliation:{measure}"
-            if value == reference:
+            results.append(
+                _equal(
+                    f"reconciliation:{measure}",
+                    table,
+                    severity,
+                    day=day,
+                    value=value,
+                    expected=getattr(silver, measure),
+                    what=f"{measure} vs the recomputation from silver",
+                )
+            )
+            if summary is not None and table != "daily_sales_summary":
                 results.append(
-                    passed(
-                        name,
+                    _equal(
+                        f"invariant:{measure}",
                         table,
                         severity,
-                        value,
-                        reference,
-                        f"{measure} equals the recomputation from silver",
-                        day,
+                        day=day,
+                        value=value,
+                        expected=getattr(summary, measure),
+                        what=f"sum of {measure} vs daily_sales_summary",
                     )
                 )
-            else:
-                results.append(
-                    failed(
-                        name,
-                        table,
-                        severity,
-                        value,
-                        reference,
-                        f"{table} {day}: {measure} {value} but silver gives {reference}",
-                        day,
-                    )
-                )
-    summary = gold.get("daily_sales_summary")
-    if summary is not None:
-        for table, totals in sorted(gold.items()):
-            if table == "daily_sales_summary":
-                continue
-            for measure in ("units", "net_revenue", "orders"):
-                value = getattr(totals, measure)
-                if value is None:
-                    continue
-                expected = getattr(summary, measure)
-                name = f"invariant:{measure}"
-                if value == expected:
-                    results.append(
-                        passed(
-                            name,
-                            table,
-                            severity,
-                            value,
-                            expected,
-                            f"sum of {measure} equals daily_sales_summary",
-                            day,
-                        )
-                    )
-                else:
-                    results.append(
-                        failed(
-                            name,
-                            table,
-                            severity,
-                            value,
-                            expected,
-                            f"{table} {day}: sum of {measure} {value} != daily_sales_summary {expected}",
-                            day,
-                        )
-                    )
     return results
 
 

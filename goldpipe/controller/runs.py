@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from goldpipe.audit import AuditOutcome, audit_run
+from goldpipe.branches import branch_name
 from goldpipe.controller.metrics import Metrics
 from goldpipe.controller.notify import Webhook
 from goldpipe.errors import GoldpipeError
@@ -26,7 +27,7 @@ from goldpipe.kube import SPARK_APPS, AlreadyExistsError, KubeApi, KubeError
 from goldpipe.render import API_VERSION
 from goldpipe.runs import COMPLETED, LABEL_CHECKS, is_terminal, runs_selector, state_of
 from goldpipe.settings import Settings
-from goldpipe.wap import PublishConflictError, branch_name
+from goldpipe.wap import PublishConflictError
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from goldpipe.chart import merge_values
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,20 +61,6 @@ def copy_chart(dest: Path, *, with_dependency: bool = True) -> Path:
         (charts / "spark-operator").mkdir(parents=True)
         (charts / "spark-operator" / "Chart.yaml").write_text(STUB_CHART)
     return dest
-
-
-def merge_values(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Helm's coalescing of user values over defaults: maps merge, lists and scalars replace,
-    null deletes the key."""
-    out = dict(base)
-    for key, value in override.items():
-        if value is None:
-            out.pop(key, None)
-        elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = merge_values(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def load_yaml(path: Path) -> Any:

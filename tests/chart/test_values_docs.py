@@ -1,4 +1,4 @@
-"""scripts/gen-values-docs.py: the helm-docs-style values table of docs/chart.md."""
+"""scripts/gen-values-docs.py: the helm-docs-style values table of the README."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_docs_chart_md_is_current() -> None:
-    proc = run("--check", ROOT / "docs" / "chart.md")
+def test_readme_values_table_is_current() -> None:
+    proc = run("--check", ROOT / "README.md")
     assert proc.returncode == 0, proc.stderr
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from goldpipe.branches import branch_name
 from goldpipe.contract import GOLD_TABLES, JOB_NAMES
 from goldpipe.dates import AUTO, DateSpec, parse_date_spec
 from goldpipe.errors import GoldpipeError, SilverContractError
@@ -391,7 +392,7 @@ def test_a_failure_mid_run_leaves_main_as_it_was(spark, lakehouse):
         run(spark, request(lakehouse, f"{D2}..{D3}", run_id="bad"), progress=lambda _: None)
     assert {t: gold_rows(catalog, t) for t in JOB_NAMES} == before
     # The failed run's branch stays for debugging, with D2 on it.
-    branch = gold.branch_name("bad")
+    branch = branch_name("bad")
     assert branch in catalog.load_table("gold.daily_sales_summary").metadata.refs
     assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary", ref=branch)] == [D1, D2]
 

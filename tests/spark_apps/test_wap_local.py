@@ -10,11 +10,11 @@ import sys
 import pytest
 
 from goldpipe.audit import audit_run
+from goldpipe.branches import branch_name
 from goldpipe.checks.config import checks_config
 from goldpipe.contract import JOB_NAMES
 from goldpipe.dates import DateSpec
 from goldpipe.seed import seed_silver
-from goldpipe.wap import branch_name
 from spark_apps.pipeline import RunRequest, run
 from tests.spark_apps.lake_rows import gold_rows
 

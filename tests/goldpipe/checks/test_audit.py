@@ -11,10 +11,11 @@ import pytest
 from pyiceberg.types import StringType
 
 from goldpipe.audit import audit_run
+from goldpipe.branches import branch_name, tag_name
 from goldpipe.checks import history
 from goldpipe.checks.config import checks_config
 from goldpipe.contract import GOLD_TABLES, JOB_NAMES
-from goldpipe.wap import PublishConflictError, branch_name, tag_name
+from goldpipe.wap import PublishConflictError
 from tests.goldpipe.conftest import NOW
 
 CONFIG = checks_config({}, JOB_NAMES)

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from goldpipe.branches import branch_name, tag_name
 from goldpipe.chart import chart_metadata, chart_values
 from goldpipe.checks import history
 from goldpipe.controller.metrics import Metrics
@@ -17,7 +18,6 @@ from goldpipe.controller.notify import Webhook
 from goldpipe.controller.runs import ANNOTATION_STUCK, ANNOTATION_SUMMARY, RunProcessor
 from goldpipe.kube import SPARK_APPS
 from goldpipe.settings import derive_release, pipeline_settings
-from goldpipe.wap import branch_name, tag_name
 from tests.fakes.kube import FakeKube
 from tests.goldpipe.conftest import NOW
 
