@@ -259,27 +259,10 @@ def test_pod_annotations(production: Rendered) -> None:
 # --- RBAC -------------------------------------------------------------------------------------
 
 CONTROLLER_RULES = {
-    ("sparkoperator.k8s.io", "scheduledsparkapplications"): {
-        "get",
-        "list",
-        "watch",
-        "create",
-        "update",
-        "patch",
-        "delete",
-    },
-    ("sparkoperator.k8s.io", "sparkapplications"): {
-        "get",
-        "list",
-        "watch",
-        "create",
-        "update",
-        "patch",
-        "delete",
-    },
-    ("", "events"): {"create", "patch"},
-    ("events.k8s.io", "events"): {"create", "patch"},
-    ("", "configmaps"): {"get", "list", "watch"},
+    ("sparkoperator.k8s.io", "scheduledsparkapplications"): {"create", "list", "patch", "delete"},
+    ("sparkoperator.k8s.io", "sparkapplications"): {"list", "patch"},
+    ("", "events"): {"create"},
+    ("", "configmaps"): {"get"},
 }
 SPARK_RULES = {
     ("", "pods"): {"create", "get", "list", "watch", "delete", "deletecollection", "patch"},
