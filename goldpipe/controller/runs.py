@@ -117,7 +117,15 @@ class RunProcessor:
         if settings is None or not settings.write_audit_publish:
             return
         now = self.clock()
-        for app in self.kube.list_objects(SPARK_APPS, runs_selector(settings.release.name)):
+        apps = self.kube.list_objects(SPARK_APPS, runs_selector(settings.release.name))
+        # Newest first: an `auto` run that started while an older one was still unpublished was cut
+        # from the same main and recomputed the older run's days too, so it supersedes it; the
+        # older run then meets a moved main and is reported as a PublishConflict, not published.
+        apps.sort(
+            key=lambda a: (str(a["metadata"].get("creationTimestamp", "")), a["metadata"]["name"]),
+            reverse=True,
+        )
+        for app in apps:
             name = app["metadata"]["name"]
             if needs_result(app):
                 if time.monotonic() < self.retry_at.get(name, 0.0):

@@ -227,3 +227,18 @@ class WebhookServer:
 
     def __exit__(self, *exc):
         self.server.shutdown()
+
+
+def test_of_two_finished_runs_of_the_same_days_the_newer_one_is_published(gold_lake):
+    kube = FakeKube()
+    # The older run finished but was not audited yet when the newer one (auto) recomputed its days.
+    gold_lake.write_run("goldpipe-nightly-old", gold_lake.days[:2])
+    gold_lake.write_run("goldpipe-nightly-new", gold_lake.days)
+    add_run(kube, "goldpipe-nightly-old")
+    add_run(kube, "goldpipe-nightly-new")
+    app(kube, "goldpipe-nightly-new")["metadata"]["creationTimestamp"] = "2026-11-22T02:00:00Z"
+    processor(kube, gold_lake).reconcile()
+    assert app(kube, "goldpipe-nightly-new")["metadata"]["labels"]["goldpipe.io/checks"] == "passed"
+    assert app(kube, "goldpipe-nightly-old")["metadata"]["labels"]["goldpipe.io/checks"] == "failed"
+    assert [r["event_date"] for r in gold_lake.main_rows("daily_sales_summary")] == list(gold_lake.days)
+    assert {e["reason"] for e in kube.events} == {"ChecksPassed", "PublishConflict"}
