@@ -16,8 +16,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from goldpipe.errors import ConfigError
 
 DEFAULT_HOME = ".goldpipe"
@@ -119,17 +117,9 @@ def find_values_file(explicit: str | None, env: Mapping[str, str] | None = None)
 
 
 def load_values(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: top level must be a mapping")
-    return data
+    from goldpipe.chart import read_yaml_mapping
+
+    return read_yaml_mapping(path) if path is not None else {}
 
 
 def load_catalog_config(

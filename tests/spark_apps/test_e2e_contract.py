@@ -14,13 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pytest
 
 from goldpipe.contract import GOLD_TABLES, JOB_NAMES
-from goldpipe.contract_sql import compute_gold, gold_arrow_schema, register_silver
+from goldpipe.contract_sql import gold_arrow_schema
 from goldpipe.dates import DateSpec
+from goldpipe.reference_run import reference_gold
 from goldpipe.seed import seed_silver
 from spark_apps.pipeline import RunRequest, run
 from tests.conftest import new_lakehouse
@@ -51,12 +51,7 @@ def seeded(spark, tmp_path_factory):
 
 
 def _expected(catalog, day: dt.date) -> dict[str, pa.Table]:
-    con = duckdb.connect()
-    try:
-        register_silver(con, catalog, day)
-        return compute_gold(con, day)
-    finally:
-        con.close()
+    return reference_gold(catalog, day)
 
 
 def _normalise(rows: list[dict], table: str) -> list[tuple]:
