@@ -1,11 +1,15 @@
-"""Names of a run's Iceberg refs. The Spark job writes the branch and the controller publishes
-it, so both must derive the same names from the run id (the SparkApplication's name)."""
+"""Names of a run's Iceberg refs and of its commits' summary properties. The Spark job writes
+the branch and the controller audits and publishes it, so both must derive the same names from
+the run id (the SparkApplication's name)."""
 
 from __future__ import annotations
 
 import re
 
 BRANCH_PREFIX = "audit_"
+# Snapshot summary properties of every gold commit: which day, which run.
+DATE_PROPERTY = "goldpipe.event-date"
+RUN_PROPERTY = "goldpipe.run-id"
 TAG_PREFIX = "goldpipe-run-"
 _UNSAFE = re.compile(r"[^a-z0-9_]")
 

@@ -66,6 +66,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final, Literal
 
 from goldpipe import contract as c
+from goldpipe.dates import day_bounds
 from goldpipe.errors import SilverContractError
 
 if TYPE_CHECKING:
@@ -477,11 +478,6 @@ def gold_arrow_schema(table: str) -> pa.Schema:
     )
 
 
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-    return start, start + dt.timedelta(days=1)
-
-
 _PARAM = re.compile(r"\$(\w+)")
 
 
@@ -505,7 +501,7 @@ def compute_gold(
     wanted = tuple(GOLD_SQL) if tables is None else tuple(t for t in GOLD_SQL if t in set(tables))
     needs_events = bool(set(wanted) - {"daily_sales_summary"})
     statements = [s for s in _STAGE_STATEMENTS if needs_events or s is not _STAGE_EVENTS]
-    day_start, day_end = _day_bounds(day)
+    day_start, day_end = day_bounds(day)
     params: dict[str, object] = {"day": day, "day_start": day_start, "day_end": day_end}
     previous_tz = con.execute("SELECT current_setting('TimeZone')").fetchone()
     # Arrow timestamps carry the session zone, and dates of timestamptz are session dates.
@@ -557,7 +553,7 @@ def _row_filter(column: str | None, day: dt.date) -> str:
     """
     if column is None:
         return "true"
-    start, end = _day_bounds(day)
+    start, end = day_bounds(day)
     return f"{column} >= '{start.isoformat()}' AND {column} < '{end.isoformat()}'"
 
 

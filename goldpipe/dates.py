@@ -49,6 +49,12 @@ def parse_date_spec(text: str) -> DateSpec:
     return DateSpec((parse_date(text),))
 
 
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The business day as the half-open UTC instant range ``[00:00, next 00:00)``."""
+    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    return start, start + dt.timedelta(days=1)
+
+
 def yesterday(now: dt.datetime | None = None) -> dt.date:
     now = now or dt.datetime.now(dt.UTC)
     return now.astimezone(dt.UTC).date() - dt.timedelta(days=1)

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from goldpipe.branches import branch_name
+from goldpipe.branches import DATE_PROPERTY, RUN_PROPERTY, branch_name
 from goldpipe.contract import GOLD_TABLES, JOB_NAMES
 
 if TYPE_CHECKING:
@@ -80,5 +80,5 @@ def write_reference_run(
                 rows.cast(table.schema().as_arrow()),
                 overwrite_filter=EqualTo("event_date", day.isoformat()),
                 branch=branch,
-                snapshot_properties={"goldpipe.event-date": day.isoformat(), "goldpipe.run-id": run_id},
+                snapshot_properties={DATE_PROPERTY: day.isoformat(), RUN_PROPERTY: run_id},
             )

@@ -27,7 +27,8 @@ def runs_selector(release_name: str) -> str:
     return f"app.kubernetes.io/instance={release_name},app.kubernetes.io/component=gold-job"
 
 
-def _parse_time(text: str | None) -> dt.datetime | None:
+def parse_time(text: str | None) -> dt.datetime | None:
+    """A Kubernetes timestamp (``2026-11-21T02:00:00Z``); None when absent or unreadable."""
     if not text:
         return None
     try:
@@ -56,8 +57,8 @@ def run_row(app: Mapping[str, Any], now: dt.datetime) -> RunRow:
     meta = app.get("metadata") or {}
     labels = meta.get("labels") or {}
     status = app.get("status") or {}
-    start = _parse_time(status.get("lastSubmissionAttemptTime")) or _parse_time(meta.get("creationTimestamp"))
-    end = _parse_time(status.get("terminationTime"))
+    start = parse_time(status.get("lastSubmissionAttemptTime")) or parse_time(meta.get("creationTimestamp"))
+    end = parse_time(status.get("terminationTime"))
     duration = None
     if start is not None:
         duration = (end or now) - start

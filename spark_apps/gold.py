@@ -14,15 +14,13 @@ from collections.abc import Iterable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from goldpipe.branches import DATE_PROPERTY, RUN_PROPERTY
 from goldpipe.contract import GOLD_NAMESPACE, GOLD_TABLES
 from goldpipe.errors import GoldpipeError
 from spark_apps.silver import spark_type
 
 log = logging.getLogger(__name__)
 
-# Snapshot summary properties of every gold commit, so history says which run wrote which day.
-DATE_PROPERTY = "goldpipe.event-date"
-RUN_PROPERTY = "goldpipe.run-id"
 BRANCH_RETENTION_DAYS = 7
 
 

@@ -14,6 +14,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from goldpipe.contract import SILVER_TABLES, TableContract
+from goldpipe.dates import day_bounds
 from goldpipe.errors import SilverContractError
 
 _DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
@@ -78,11 +79,6 @@ def check_silver(spark: SparkSession, catalog: str, tables: tuple[str, ...]) -> 
         problems.extend(schema_problems(contract, spark.table(identifier).schema))
     if problems:
         raise SilverContractError("silver does not meet the data contract:\n  " + "\n  ".join(problems))
-
-
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-    return start, start + dt.timedelta(days=1)
 
 
 def _contract_columns(rows: DataFrame, contract: TableContract) -> DataFrame:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from goldpipe.branches import DATE_PROPERTY, RUN_PROPERTY
 from goldpipe.checks.rules import FileStats, Totals
 from goldpipe.contract import GOLD_TABLES
 from goldpipe.iceberg_schema import contract_type_of
@@ -16,9 +17,6 @@ if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
     from pyiceberg.table import Table
     from pyiceberg.table.snapshots import Snapshot
-
-DATE_PROPERTY = "goldpipe.event-date"
-RUN_PROPERTY = "goldpipe.run-id"
 
 
 def gold_table(catalog: Catalog, table: str) -> Table:

@@ -15,9 +15,9 @@ import yaml
 
 from goldpipe.chart import chart_metadata, chart_values
 from goldpipe.cli.output import format_table
+from goldpipe.cli.params import day as parse_day
+from goldpipe.cli.params import job_name
 from goldpipe.config import find_values_file
-from goldpipe.contract import JOB_NAMES
-from goldpipe.dates import parse_date
 from goldpipe.errors import ConfigError, GoldpipeError
 from goldpipe.kube import SPARK_APPS, AlreadyExistsError, KubeApi, NotFoundError
 from goldpipe.render import render_run, render_schedules
@@ -70,21 +70,6 @@ def _deployed_settings(ctx: click.Context, kube: KubeApi, release: str) -> Setti
     return pipeline_settings(values, release_from_mapping(yaml.safe_load(data.get("release.yaml") or "{}")))
 
 
-def _job(value: str) -> str:
-    if value not in JOB_NAMES:
-        raise click.BadParameter(
-            f"unknown job {value!r}; valid jobs: {', '.join(JOB_NAMES)}", param_hint="JOB"
-        )
-    return value
-
-
-def _day(value: str, hint: str) -> dt.date:
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=hint) from None
-
-
 release_option = click.option(
     "--release",
     default=lambda: os.environ.get("GOLDPIPE_RELEASE", "goldpipe"),
@@ -115,7 +100,7 @@ def render(ctx: click.Context, release: str, namespace: str, job: str | None, da
     if (job is None) != (day is None):
         raise click.UsageError("--job and --date go together")
     docs = (
-        [render_run(settings, _job(job), _day(day, "--date"))]
+        [render_run(settings, job_name(job), parse_day(day, "--date"))]
         if job is not None and day is not None
         else render_schedules(settings)
     )
@@ -152,7 +137,7 @@ def run(
     context: str | None,
 ) -> None:
     """Start a one-off SparkApplication of JOB for --date (named after the job and the day)."""
-    job, when = _job(job), _day(day, "--date")
+    job, when = job_name(job), parse_day(day, "--date")
     kube = _kube(ctx, namespace, context)
     settings = _deployed_settings(ctx, kube, release)
     doc = render_run(settings, job, when)
@@ -207,8 +192,8 @@ def backfill(
     Resumable: days whose run already COMPLETED are skipped; a day that failed in an earlier
     backfill runs again. Exit 1 if any day failed.
     """
-    job = _job(job)
-    first, last = _day(start, "--from"), _day(end, "--to")
+    job = job_name(job)
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
     if last < first:
         raise click.BadParameter(f"{last} is before {first}", param_hint="--to")
     days = tuple(first + dt.timedelta(days=i) for i in range((last - first).days + 1))

@@ -202,13 +202,10 @@ def check(ctx: click.Context, job: str, day: str) -> None:
     from goldpipe.checks import history
     from goldpipe.checks.model import verdict
     from goldpipe.checks.runner import CheckTarget, run_checks
+    from goldpipe.cli.params import day as parse_day
+    from goldpipe.cli.params import job_name
 
-    if job not in JOB_NAMES:
-        raise click.BadParameter(f"unknown job {job!r}; valid jobs: {', '.join(JOB_NAMES)}", param_hint="JOB")
-    try:
-        when = parse_date(day)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--date") from None
+    job, when = job_name(job), parse_day(day)
     catalog = load_catalog(load_catalog_config(ctx.obj["values_file"]))
     if not catalog.table_exists(GOLD_TABLES[job].identifier):
         raise GoldpipeError(f"table {GOLD_TABLES[job].identifier} does not exist yet: nothing to check")

@@ -25,7 +25,7 @@ from goldpipe.controller.notify import Webhook
 from goldpipe.errors import GoldpipeError
 from goldpipe.kube import SPARK_APPS, AlreadyExistsError, KubeApi, KubeError
 from goldpipe.render import API_VERSION
-from goldpipe.runs import COMPLETED, LABEL_CHECKS, is_terminal, runs_selector, state_of
+from goldpipe.runs import COMPLETED, LABEL_CHECKS, is_terminal, parse_time, runs_selector, state_of
 from goldpipe.settings import Settings
 from goldpipe.wap import PublishConflictError
 
@@ -52,15 +52,9 @@ def needs_result(app: Mapping[str, Any]) -> bool:
     return is_terminal(app) and LABEL_CHECKS not in labels
 
 
-def _time(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def started_at(app: Mapping[str, Any]) -> dt.datetime | None:
     status = app.get("status") or {}
-    return _time(status.get("lastSubmissionAttemptTime")) or _time(
+    return parse_time(status.get("lastSubmissionAttemptTime")) or parse_time(
         app.get("metadata", {}).get("creationTimestamp")
     )
 
@@ -218,7 +212,7 @@ class RunProcessor:
             m.checks.labels(status=result.status, severity=result.severity).inc()
         for check, seconds in outcome.timings.items():
             m.check_seconds.labels(check=check).observe(seconds)
-        finished = _time((app.get("status") or {}).get("terminationTime"))
+        finished = parse_time((app.get("status") or {}).get("terminationTime"))
         if outcome.published and finished is not None:
             m.publish_lag.observe(max(0.0, (self.clock() - finished).total_seconds()))
 
