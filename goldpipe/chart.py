@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from goldpipe.config import read_yaml_mapping
 from goldpipe.errors import ConfigError
 
 CHART_NAME = "goldpipe"
@@ -51,20 +52,6 @@ def merge_values(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[s
         else:
             out[key] = value
     return out
-
-
-def read_yaml_mapping(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: top level must be a mapping")
-    return data
 
 
 def chart_values(values_file: Path | None, chart_dir: Path | None = None) -> dict[str, Any]:

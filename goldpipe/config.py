@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from goldpipe.errors import ConfigError
 
 DEFAULT_HOME = ".goldpipe"
@@ -116,9 +118,21 @@ def find_values_file(explicit: str | None, env: Mapping[str, str] | None = None)
     return default if default.is_file() else None
 
 
-def load_values(path: Path | None) -> dict[str, Any]:
-    from goldpipe.chart import read_yaml_mapping
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping")
+    return data
 
+
+def load_values(path: Path | None) -> dict[str, Any]:
     return read_yaml_mapping(path) if path is not None else {}
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from goldpipe.chart import read_yaml_mapping
+from goldpipe.config import read_yaml_mapping
 from goldpipe.errors import ConfigError
 from goldpipe.settings import Settings, pipeline_settings, release_from_mapping
 
