@@ -1,115 +1,202 @@
 #!/usr/bin/env bash
-# Build the pinned Kubernetes command-line tools (helm, kubeconform) from the Go module in
-# tools/ (versions: tools/go.mod, checksums: tools/go.sum) into a directory outside git.
-# Needs only Go and a Go module proxy, no GitHub release downloads. Re-runnable: a binary
-# already present that reports the pinned version is kept (building helm takes minutes).
+# Build goldpipe's pinned Go tools from the Go module proxy (no GitHub release downloads):
 #
-# usage: scripts/install-tools.sh [--force]
-#   --force  rebuild even if the binaries already report the pinned versions
-# env: GOLDPIPE_TOOLS  install prefix, binaries go to $GOLDPIPE_TOOLS/bin (default: <repo>/.tools)
-#      CGO_ENABLED     default 0 (static binaries, like the upstream release builds)
+#   group          binaries                                              pinned in
+#   chart          helm, kubeconform                                     tools/go.mod
+#   control-plane  kube-apiserver, kube-controller-manager,              tools/kubernetes/go.mod
+#                  kube-scheduler, kubectl,
+#                  etcd, kwok, spark-operator (+ CRDs)                   tools/{etcd,kwok,spark-operator}/go.mod
+#
+# Each tool is built once per version into a cache outside the repository,
+# $GOLDPIPE_TOOLS_CACHE/<tool>-<version>/ (default ~/.cache/goldpipe/tools), so a second clone
+# reuses it; <repo>/.tools/bin/<binary> links to the cached binary. A cached build is kept
+# while its go.mod/go.sum and build flags are unchanged (a stamp file records them).
+# The Spark Operator's CRDs are copied from the same pinned module (config/crd/bases/, its
+# content checksummed by go.sum) to spark-operator-<version>/crds/, linked as .tools/crds.
+#
+# A cold build of everything takes about 20 minutes on 2 cores (kube-apiserver alone ~10);
+# a warm one a few seconds.
+#
+# usage: scripts/install-tools.sh [--force] [chart|control-plane ...]   (default: every group)
+#   --force  rebuild even when the cache has the pinned build
+# env: GOLDPIPE_TOOLS_CACHE  build cache (default: ${XDG_CACHE_HOME:-~/.cache}/goldpipe/tools)
+#      GOLDPIPE_TOOLS        where the links go: $GOLDPIPE_TOOLS/bin (default: <repo>/.tools)
+#      CGO_ENABLED           default 0 (static binaries, like the upstream release builds)
 #      GOPROXY, GOFLAGS, GOTOOLCHAIN, GOCACHE, ... are passed to go unchanged.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "${here}/.." && pwd)"
-mod="${root}/tools"
-bin="${GOLDPIPE_TOOLS:-${root}/.tools}/bin"
+tools="${root}/tools"
+cache="${GOLDPIPE_TOOLS_CACHE:-${XDG_CACHE_HOME:-${HOME}/.cache}/goldpipe/tools}"
+links="${GOLDPIPE_TOOLS:-${root}/.tools}"
 force=0
-case "${1:-}" in
-  --force) force=1 ;;
-  "") ;;
-  *)
-    echo "usage: scripts/install-tools.sh [--force]" >&2
-    exit 2
-    ;;
-esac
-
-# The pins, read from tools/go.mod so that file stays the single source of truth.
-pinned() { awk -v m="$1" '$1 == m { print $2; exit }' "${mod}/go.mod"; }
-go_min="$(awk '$1 == "go" { print $2; exit }' "${mod}/go.mod")"
-helm_version="$(pinned helm.sh/helm/v3)"
-kubeconform_version="$(pinned github.com/yannh/kubeconform)"
-if [[ -z "$go_min" || -z "$helm_version" || -z "$kubeconform_version" ]]; then
-  echo "error: cannot read the pinned versions from ${mod}/go.mod" >&2
-  exit 1
-fi
-
-# version_of TOOL FILE: the version the binary FILE reports, empty if it is missing or broken.
-version_of() {
-  [[ -x "$2" ]] || return 0
-  case "$1" in
-    helm) "$2" version --template '{{.Version}}' 2>/dev/null || true ;;
-    kubeconform) "$2" -v 2>/dev/null || true ;;
+groups=()
+for arg in "$@"; do
+  case "$arg" in
+    --force) force=1 ;;
+    chart | control-plane) groups+=("$arg") ;;
+    *)
+      echo "usage: scripts/install-tools.sh [--force] [chart|control-plane ...]" >&2
+      exit 2
+      ;;
   esac
+done
+((${#groups[@]})) || groups=(chart control-plane)
+export CGO_ENABLED="${CGO_ENABLED:-0}"
+
+# pinned DIR MODULE: the version of MODULE required by DIR/go.mod.
+pinned() {
+  local version
+  version="$(awk -v m="$2" '
+    $1 == m && $2 ~ /^v/ { print $2; exit }
+    $1 == "require" && $2 == m { print $3; exit }' "$1/go.mod")"
+  if [[ -z "$version" ]]; then
+    echo "error: cannot read the pinned version of $2 from $1/go.mod" >&2
+    exit 1
+  fi
+  echo "$version"
 }
 
 go_checked=0
 require_go() {
   ((go_checked)) && return 0
   if ! command -v go >/dev/null 2>&1; then
-    echo "error: go not found on PATH. Install Go >= ${go_min} (https://go.dev/dl/)," >&2
-    echo "       or put helm ${helm_version} and kubeconform ${kubeconform_version} on PATH." >&2
-    exit 1
-  fi
-  # Fails (with go's own explanation) if this Go is older than tools/go.mod needs and
-  # GOTOOLCHAIN does not allow fetching a newer toolchain.
-  if ! (cd "$mod" && go list -m >/dev/null); then
-    echo "error: $(go version) cannot build ${mod}. Install Go >= ${go_min}," >&2
-    echo "       or put helm ${helm_version} and kubeconform ${kubeconform_version} on PATH." >&2
+    echo "error: go not found on PATH. Install Go >= $(awk '$1 == "go" { print $2 }' "${tools}/go.mod") (https://go.dev/dl/)." >&2
     exit 1
   fi
   go_checked=1
 }
 
-# build TOOL VERSION PACKAGE LDFLAGS: go build PACKAGE, resolved by tools/go.mod, into $bin/TOOL.
-tmpdir=""
-trap 'if [[ -n "$tmpdir" ]]; then rm -rf "$tmpdir"; fi' EXIT
-build() {
-  local tool="$1" version="$2" pkg="$3" ldflags="$4" have start
-  have="$(version_of "$tool" "${bin}/${tool}")"
-  if ((!force)) && [[ "$have" == "$version" ]]; then
-    echo "ok       ${tool} ${version}"
-    return 0
-  fi
-  require_go
-  echo "building ${tool} ${version}${have:+ (replacing ${have})} with $(go env GOVERSION) ..."
-  mkdir -p "$bin"
-  tmpdir="$(mktemp -d "${bin}/.build.XXXXXX")"
-  start="$SECONDS"
-  (cd "$mod" && CGO_ENABLED="${CGO_ENABLED:-0}" go build -trimpath -ldflags "$ldflags" -o "${tmpdir}/${tool}" "$pkg")
-  have="$(version_of "$tool" "${tmpdir}/${tool}")"
-  if [[ "$have" != "$version" ]]; then
-    echo "error: the ${tool} just built reports version '${have}', expected ${version}" >&2
-    exit 1
-  fi
-  mv -f "${tmpdir}/${tool}" "${bin}/${tool}"
-  rm -rf "$tmpdir"
-  tmpdir=""
-  echo "built    ${tool} ${version} in $((SECONDS - start))s"
+# stamp DIR LDFLAGS: what a cached build depends on (its module files, flags and Go).
+stamp() {
+  cat "$1/go.mod" "$1/go.sum"
+  printf '%s\n%s\n%s\n' "$2" "${CGO_ENABLED}" "$(go env GOVERSION GOOS GOARCH 2>/dev/null | tr '\n' ' ')"
 }
 
-# helm: the ldflags of helm's own Makefile (release build from a tag, no git metadata here).
-# The k8s version is what `helm template` reports as .Capabilities.KubeVersion without a
-# cluster; the Makefile derives it from client-go v0.X.Y as 1.X.
-helm_pkg=helm.sh/helm/v3
-helm_ldflags="-s -w -X ${helm_pkg}/internal/version.version=${helm_version}"
-if ((force)) || [[ "$(version_of helm "${bin}/helm")" != "$helm_version" ]]; then
+link() { # link TARGET NAME: .tools/<NAME> -> TARGET (relative links break when the cache moves)
+  mkdir -p "$(dirname "${links}/$2")"
+  ln -sfn "$1" "${links}/$2"
+}
+
+# build NAME VERSION MODULE_DIR LDFLAGS CHECK PACKAGE[=BINARY]...: `go build` each PACKAGE,
+# resolved by MODULE_DIR/go.mod, into $cache/NAME-VERSION/[BINARY] unless the stamp there says
+# the cached build is current. CHECK (run with the new directory as $1) must print VERSION.
+tmp=""
+trap 'if [[ -n "$tmp" ]]; then rm -rf "$tmp"; fi' EXIT
+build() {
+  local name="$1" version="$2" dir="$3" ldflags="$4" check="$5"
+  shift 5
+  local dest="${cache}/${name}-${version}" start want spec pkg out reported
   require_go
-  if ! client_go="$(cd "$mod" && go list -m -f '{{.Version}}' k8s.io/client-go)"; then # v0.X.Y
-    echo "error: cannot resolve the modules of ${mod} (check GOPROXY, or the network)" >&2
-    exit 1
+  want="$(stamp "$dir" "$ldflags" | sha256sum | cut -d' ' -f1)"
+  if ((!force)) && [[ -f "${dest}/.stamp" && "$(cat "${dest}/.stamp")" == "$want" ]]; then
+    echo "ok       ${name} ${version} (${dest})"
+  else
+    echo "building ${name} ${version} with $(go env GOVERSION) into ${dest} ..."
+    mkdir -p "$cache"
+    tmp="$(mktemp -d "${cache}/.${name}.XXXXXX")"
+    start="$SECONDS"
+    for spec in "$@"; do
+      pkg="${spec%%=*}"
+      out="${tmp}/"
+      [[ "$spec" == *=* ]] && out="${tmp}/${spec#*=}"
+      echo "         go build ${pkg}"
+      (cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$out" "$pkg")
+    done
+    reported="$("$check" "$tmp" 2>&1 || true)"
+    if [[ "$reported" != *"${version#v}"* ]]; then
+      echo "error: the ${name} just built does not report version ${version}:" >&2
+      echo "$reported" >&2
+      exit 1
+    fi
+    echo "$want" >"${tmp}/.stamp"
+    rm -rf "$dest"
+    mv "$tmp" "$dest"
+    tmp=""
+    echo "built    ${name} ${version} in $((SECONDS - start))s"
   fi
+  local bin
+  for bin in "${dest}"/*; do
+    [[ -f "$bin" && -x "$bin" ]] && link "$bin" "bin/$(basename "$bin")"
+  done
+  return 0
+}
+
+# Version checks of freshly built binaries (each prints something containing the version).
+check_helm() { "$1/helm" version --template '{{.Version}}'; }
+check_kubeconform() { "$1/kubeconform" -v; }
+check_kubernetes() {
+  local b
+  for b in kube-apiserver kube-controller-manager kube-scheduler; do "$1/$b" --version; done
+  "$1/kubectl" version --client
+}
+check_etcd() { "$1/etcd" --version; }
+check_kwok() { "$1/kwok" --version; }
+check_spark_operator() { "$1/spark-operator" version --short; }
+
+chart_tools() {
+  local helm_version kubeconform_version helm_pkg=helm.sh/helm/v3 client_go k8s_major k8s_minor p
+  helm_version="$(pinned "$tools" helm.sh/helm/v3)"
+  kubeconform_version="$(pinned "$tools" github.com/yannh/kubeconform)"
+  # helm: the ldflags of helm's own Makefile. The Kubernetes version is what `helm template`
+  # reports as .Capabilities.KubeVersion without a cluster; the Makefile derives it from
+  # client-go v0.X.Y as 1.X (without it helm renders offline as v1.20).
+  client_go="$(pinned "$tools" k8s.io/client-go)"
   IFS=. read -r k8s_major k8s_minor _ <<<"${client_go#v}"
   k8s_major=$((k8s_major + 1))
+  local helm_ldflags="-s -w -X ${helm_pkg}/internal/version.version=${helm_version}"
   for p in pkg/lint/rules pkg/chartutil; do
     helm_ldflags+=" -X ${helm_pkg}/${p}.k8sVersionMajor=${k8s_major} -X ${helm_pkg}/${p}.k8sVersionMinor=${k8s_minor}"
   done
-fi
-build helm "$helm_version" "${helm_pkg}/cmd/helm" "$helm_ldflags"
+  build helm "$helm_version" "$tools" "$helm_ldflags" check_helm "${helm_pkg}/cmd/helm"
+  # kubeconform: the ldflags of its .goreleaser.yml.
+  build kubeconform "$kubeconform_version" "$tools" "-s -w -X main.version=${kubeconform_version}" \
+    check_kubeconform github.com/yannh/kubeconform/cmd/kubeconform
+}
 
-# kubeconform: the ldflags of its .goreleaser.yml.
-build kubeconform "$kubeconform_version" github.com/yannh/kubeconform/cmd/kubeconform \
-  "-s -w -X main.version=${kubeconform_version}"
+control_plane_tools() {
+  local k8s etcd kwok sparkop ld p minor
+  # Kubernetes: without the version ldflags the binaries report v0.0.0-master and kubectl
+  # refuses to talk to them.
+  k8s="$(pinned "${tools}/kubernetes" k8s.io/kubernetes)"
+  minor="$(cut -d. -f2 <<<"$k8s")"
+  ld="-s -w"
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X ${p}.gitVersion=${k8s} -X ${p}.gitMajor=1 -X ${p}.gitMinor=${minor} -X ${p}.gitTreeState=clean"
+  done
+  echo "(a first build of kubernetes takes about 12 minutes on 2 cores)"
+  build kubernetes "$k8s" "${tools}/kubernetes" "$ld" check_kubernetes \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+  etcd="$(pinned "${tools}/etcd" go.etcd.io/etcd/server/v3)"
+  build etcd "$etcd" "${tools}/etcd" "-s -w" check_etcd go.etcd.io/etcd/server/v3=etcd
+  kwok="$(pinned "${tools}/kwok" sigs.k8s.io/kwok)"
+  build kwok "$kwok" "${tools}/kwok" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${kwok#v}" \
+    check_kwok sigs.k8s.io/kwok/cmd/kwok
+  sparkop="$(pinned "${tools}/spark-operator" github.com/kubeflow/spark-operator/v2)"
+  build spark-operator "$sparkop" "${tools}/spark-operator" \
+    "-s -w -X k8s.io/component-base/version.gitVersion=${sparkop}" check_spark_operator \
+    github.com/kubeflow/spark-operator/v2/cmd/operator=spark-operator
+  # The CRDs of the same pinned module (go verified its zip against go.sum when it fetched it).
+  local module_dir
+  module_dir="$(cd "${tools}/spark-operator" && go list -m -f '{{.Dir}}' github.com/kubeflow/spark-operator/v2)"
+  if [[ ! -d "${module_dir}/config/crd/bases" ]]; then
+    echo "error: no config/crd/bases in ${module_dir}" >&2
+    exit 1
+  fi
+  local dest="${cache}/spark-operator-${sparkop}"
+  mkdir -p "${dest}/crds"
+  cp -f "${module_dir}"/config/crd/bases/*.yaml "${dest}/crds/"
+  chmod -R u+w "${dest}/crds"
+  link "${dest}/crds" crds
+  echo "ok       Spark Operator CRDs ${sparkop} (${dest}/crds)"
+}
 
-echo "tools in ${bin}"
+for group in "${groups[@]}"; do
+  case "$group" in
+    chart) chart_tools ;;
+    control-plane) control_plane_tools ;;
+  esac
+done
+echo "tools in ${links}/bin (cached in ${cache})"
