@@ -164,22 +164,23 @@ class ClusterApi:
 
     def apply_object(self, plural: str, body: Mapping[str, Any]) -> dict[str, Any]:
         name = body["metadata"]["name"]
-        return dict(
-            with_retries(
-                lambda: self._custom.patch_namespaced_custom_object(
-                    GROUP,
-                    VERSION,
-                    self.namespace,
-                    plural,
-                    name,
-                    dict(body),
-                    field_manager=FIELD_MANAGER,
-                    force=True,
-                    _content_type="application/apply-patch+yaml",
-                ),
-                f"apply {plural}/{name}",
-            )
+        applied = with_retries(
+            lambda: self._custom.patch_namespaced_custom_object(
+                GROUP,
+                VERSION,
+                self.namespace,
+                plural,
+                name,
+                dict(body),
+                field_manager=FIELD_MANAGER,
+                force=True,
+                _content_type="application/apply-patch+yaml",
+            ),
+            f"apply {plural}/{name}",
         )
+        # The client maps only HTTP 200 to a body: the 201 of an apply that creates the object
+        # comes back as None, so read what the server stored.
+        return dict(applied) if applied else self.get_object(plural, name)
 
     def create_object(self, plural: str, body: Mapping[str, Any]) -> dict[str, Any]:
         name = body["metadata"]["name"]
