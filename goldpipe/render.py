@@ -28,6 +28,9 @@ from goldpipe.errors import ConfigError
 from goldpipe.settings import Release, Resources, Schedule, Settings
 
 API_VERSION = "sparkoperator.k8s.io/v1beta2"
+# The Kubeflow Spark Operator goldpipe is built and tested against (Chart.yaml's dependency,
+# tools/spark-operator/go.mod); its CRDs validate what goldpipe renders.
+SPARK_OPERATOR_VERSION = "2.5.2"
 MANAGED_BY = "goldpipe-controller"
 COMPONENT = "gold-job"
 # The operator names a scheduled run "<schedule>-<UnixNano>" (20 more characters) and the run's
@@ -181,17 +184,25 @@ def _env(settings: Settings) -> list[dict[str, Any]]:
     return env
 
 
+# Executors get their settings from the driver; without their ConfigMap the driver's Role needs
+# no ConfigMap rights at all (templates/spark-role.yaml), so it cannot touch the chart's own.
+DRIVER_CONF = {"spark.kubernetes.executor.disableConfigMap": "true"}
+# The containers Spark takes from a pod template (the operator passes these names to spark-submit).
+CONTAINER_NAMES = {"driver": "spark-kubernetes-driver", "executor": "spark-kubernetes-executor"}
+
+
 def _pod(settings: Settings, role: str, resources: Resources, labels: Mapping[str, str]) -> dict[str, Any]:
     spark = settings.values["spark"]
     release = settings.release
+    claim = release.lakehouse_claim
     pod: dict[str, Any] = {
         "labels": {**labels, **{str(k): str(v) for k, v in (spark.get("podLabels") or {}).items()}},
+        "containerName": CONTAINER_NAMES[role],
         "env": _env(settings),
         "podSecurityContext": spark["podSecurityContext"],
         "securityContext": spark["securityContext"],
-        "volumeMounts": (
-            [{"name": "lakehouse", "mountPath": release.lakehouse_mount}] if release.lakehouse_claim else []
-        ),
+        "volumeMounts": [{"name": "lakehouse", "mountPath": release.lakehouse_mount}] if claim else [],
+        "volumes": [{"name": "lakehouse", "persistentVolumeClaim": {"claimName": claim}}] if claim else [],
         "nodeSelector": spark.get("nodeSelector") or {},
         "tolerations": spark.get("tolerations") or [],
     }
@@ -222,6 +233,7 @@ def app_context(
     spark, image = values["spark"], values["image"]
     conf = {
         **spark_catalog_conf(settings.catalog),
+        **DRIVER_CONF,
         **{str(k): str(v) for k, v in (spark.get("sparkConf") or {}).items()},
     }
     dynamic = None
@@ -235,7 +247,6 @@ def app_context(
             # Kubernetes has no external shuffle service: executors keep their shuffle files.
             "shuffleTrackingEnabled": True,
         }
-    release = settings.release
     return {
         "image": f"{image['repository']}:{image['tag']}",
         "imagePullPolicy": image.get("pullPolicy", "IfNotPresent"),
@@ -256,11 +267,6 @@ def app_context(
         "restartPolicy": dict(spark["restartPolicy"]),
         "timeToLiveSeconds": int(spark["timeToLiveSeconds"]),
         "dynamicAllocation": dynamic,
-        "volumes": (
-            [{"name": "lakehouse", "persistentVolumeClaim": {"claimName": release.lakehouse_claim}}]
-            if release.lakehouse_claim
-            else []
-        ),
         "driver": _pod(settings, "driver", resources, labels),
         "executor": _pod(settings, "executor", resources, labels),
     }
@@ -346,17 +352,26 @@ def render_run(
 
 
 def crds_dir() -> Path | None:
-    """``$GOLDPIPE_CRDS_DIR`` (the controller image), else ``shared/crds/spark-operator`` beside
-    the checkout (``../shared``) or beside one of its parents."""
+    """Where the Spark Operator CRDs are: ``$GOLDPIPE_CRDS_DIR`` (the controller image), else the
+    checkout's ``.tools/crds``, else the tools cache of ``scripts/install-tools.sh``
+    (``~/.cache/goldpipe/tools/spark-operator-<version>/crds``). None when there are none."""
     if os.environ.get("GOLDPIPE_CRDS_DIR"):
         return Path(os.environ["GOLDPIPE_CRDS_DIR"])
+    candidates = []
     chart = find_chart_dir()
     if chart is not None:
-        for parent in chart.resolve().parents:
-            candidate = parent / "shared" / "crds" / "spark-operator"
-            if candidate.is_dir():
-                return candidate
-    return None
+        candidates.append(chart / ".tools" / "crds")
+    cache = os.environ.get("GOLDPIPE_TOOLS_CACHE") or str(
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "goldpipe" / "tools"
+    )
+    candidates.append(Path(cache) / f"spark-operator-v{SPARK_OPERATOR_VERSION}" / "crds")
+    return next((c for c in candidates if any(c.glob("*.yaml"))), None)
+
+
+NO_CRDS = (
+    "not validated against the Spark Operator CRDs: none found (run scripts/install-tools.sh "
+    "control-plane, or set GOLDPIPE_CRDS_DIR to a directory of the operator's CRD files)"
+)
 
 
 def _strict(schema: Any) -> Any:
@@ -394,7 +409,7 @@ def manifest_errors(doc: Mapping[str, Any], directory: Path | None = None) -> li
 
     directory = directory or crds_dir()
     if directory is None:
-        raise ConfigError("cannot find the Spark Operator CRDs to validate against (set GOLDPIPE_CRDS_DIR)")
+        raise ConfigError(f"cannot validate: {NO_CRDS}")
     schemas = crd_schemas(str(directory))
     kind = doc.get("kind")
     if doc.get("apiVersion") != API_VERSION or kind not in schemas:
@@ -410,13 +425,10 @@ def manifest_errors(doc: Mapping[str, Any], directory: Path | None = None) -> li
 def validate_manifest(doc: Mapping[str, Any], directory: Path | None = None) -> None:
     """Raise ``ConfigError`` listing every CRD violation of ``doc``.
 
-    Without CRDs on disk (a controller image built without them) the API server's own
-    validation of the CRD schema is the only check; that is logged, not fatal.
+    Without CRDs on disk the API server's own validation of the CRD schema is the only check:
+    callers that promise validation say so (``NO_CRDS``), this function does not fail.
     """
     if directory is None and crds_dir() is None:
-        import logging
-
-        logging.getLogger(__name__).debug("no CRDs on disk: relying on the API server's validation")
         return
     errors = manifest_errors(doc, directory)
     if errors:

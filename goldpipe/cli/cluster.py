@@ -20,7 +20,7 @@ from goldpipe.cli.params import job_name
 from goldpipe.config import find_values_file
 from goldpipe.errors import ConfigError, GoldpipeError
 from goldpipe.kube import SPARK_APPS, AlreadyExistsError, KubeApi, NotFoundError
-from goldpipe.render import render_run, render_schedules
+from goldpipe.render import NO_CRDS, crds_dir, render_run, render_schedules
 from goldpipe.runs import (
     COMPLETED,
     FAILED_STATES,
@@ -93,10 +93,13 @@ context_option = click.option("--context", default=None, help="kubeconfig contex
 def render(ctx: click.Context, release: str, namespace: str, job: str | None, day: str | None) -> None:
     """Print the ScheduledSparkApplications the controller applies (or one run with --job/--date).
 
-    The output is validated against the Spark Operator CRDs. Only the owner reference to the
-    chart's ConfigMap is missing: it needs the ConfigMap's uid, known in the cluster only.
+    The output is validated against the Spark Operator CRDs (a warning says so when they are
+    not installed). Only the owner reference to the chart's ConfigMap is missing: it needs the
+    ConfigMap's uid, known in the cluster only.
     """
     settings = _local_settings(ctx, release, namespace)
+    if crds_dir() is None:
+        click.echo(f"warning: {NO_CRDS}", err=True)
     if (job is None) != (day is None):
         raise click.UsageError("--job and --date go together")
     docs = (
@@ -296,9 +299,18 @@ def _duration(value: dt.timedelta | None) -> str:
     help="Where the chart's ConfigMap is mounted.",
 )
 @click.option("--once", is_flag=True, help="Reconcile once and exit (for debugging).")
+@click.option(
+    "--bind-address",
+    default="0.0.0.0",
+    show_default=True,
+    help="Address of the /healthz, /readyz and /metrics listener (the port is controller.port). "
+    "In a pod, probes and scrapes come from outside it; elsewhere use 127.0.0.1.",
+)
 @namespace_option
 @click.pass_context
-def controller(ctx: click.Context, config_dir: Path, once: bool, namespace: str | None) -> None:
+def controller(
+    ctx: click.Context, config_dir: Path, once: bool, bind_address: str, namespace: str | None
+) -> None:
     """Run the goldpipe controller (the chart's Deployment runs this)."""
     from goldpipe.controller import logs
     from goldpipe.controller.config_source import load_config_dir
@@ -319,7 +331,7 @@ def controller(ctx: click.Context, config_dir: Path, once: bool, namespace: str 
         poll = float(controller_values.get("runPollSeconds", 2))
     except (ConfigError, KeyError):
         resync, port, poll = 60.0, 8080, 2.0  # an invalid config still gets probes and retries
-    run_forever(instance, resync_seconds=resync, port=port, poll_seconds=poll)
+    run_forever(instance, resync_seconds=resync, port=port, host=bind_address, poll_seconds=poll)
 
 
 COMMANDS = [render, run, backfill, status, controller]

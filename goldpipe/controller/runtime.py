@@ -32,7 +32,7 @@ from goldpipe.controller.schedules import (
 )
 from goldpipe.errors import ConfigError
 from goldpipe.kube import SCHEDULED_APPS, KubeApi, KubeError
-from goldpipe.render import render_schedules
+from goldpipe.render import NO_CRDS, crds_dir, render_schedules
 from goldpipe.settings import Settings
 
 if TYPE_CHECKING:
@@ -177,6 +177,8 @@ def run_forever(
     look at the runs every ``poll_seconds`` (finished runs get checked and published)."""
     server = serve_http(controller, port, resync_seconds, host)
     log.info("controller started", extra={"config_dir": str(controller.config_dir), "port": port})
+    if crds_dir() is None:
+        log.warning("schedules are %s; the API server still validates them", NO_CRDS)
     stop = stop or threading.Event()
     seen = ""
     next_resync = 0.0

@@ -54,7 +54,7 @@ def all_manifests(settings):
 
 
 def test_crds_are_found_for_validation():
-    assert crds_dir() is not None, "the CRDs of ../shared/crds must be reachable from tests"
+    assert crds_dir() is not None, "the Spark Operator CRDs of scripts/install-tools.sh must be reachable"
 
 
 def test_every_manifest_validates_against_the_crds(settings):
@@ -79,10 +79,18 @@ def _pods(doc):
     return {"driver": spec["driver"], "executor": spec["executor"]}
 
 
+def _pod_spec(pod):
+    """The pod template the operator hands to spark-submit (the webhook-free path)."""
+    return pod["template"]["spec"]
+
+
 def test_driver_and_executor_pods_meet_the_restricted_profile(settings):
     for doc in all_manifests(settings):
         for role, pod in _pods(doc).items():
-            psc, sc = pod["podSecurityContext"], pod["securityContext"]
+            spec = _pod_spec(pod)
+            [container] = spec["containers"]
+            assert container["name"] == f"spark-kubernetes-{role}"
+            psc, sc = spec["securityContext"], container["securityContext"]
             assert psc["runAsNonRoot"] is True and psc.get("runAsUser", 1) != 0, role
             assert psc["seccompProfile"]["type"] == "RuntimeDefault", role
             assert sc["allowPrivilegeEscalation"] is False, role
@@ -106,9 +114,12 @@ def test_default_schedule_is_one_nightly_application_of_all_jobs():
     assert labels["app.kubernetes.io/managed-by"] == "goldpipe-controller"
     conf = spec["template"]["sparkConf"]
     assert conf["spark.sql.catalog.lake.uri"] == "jdbc:sqlite:/lake/catalog.db"
-    assert spec["template"]["volumes"] == [
-        {"name": "lakehouse", "persistentVolumeClaim": {"claimName": "goldpipe-lakehouse"}}
-    ]
+    for role in ("driver", "executor"):
+        pod = _pod_spec(spec["template"][role])
+        assert pod["volumes"] == [
+            {"name": "lakehouse", "persistentVolumeClaim": {"claimName": "goldpipe-lakehouse"}}
+        ]
+        assert pod["containers"][0]["volumeMounts"] == [{"name": "lakehouse", "mountPath": "/lake"}]
 
 
 def test_production_split_schedule_gets_its_own_resources_and_secrets_by_reference():
@@ -116,7 +127,7 @@ def test_production_split_schedule_gets_its_own_resources_and_secrets_by_referen
     assert len(docs) == 2
     specs = [d["spec"]["template"] for d in docs.values()]
     assert {s["arguments"][1].count(",") for s in specs} == {0, 2}
-    env = specs[0]["driver"]["env"]
+    env = _pod_spec(specs[0]["driver"])["containers"][0]["env"]
     credentials = [
         e for e in env if e["name"].startswith("GOLDPIPE_CATALOG_") or e["name"].startswith("AWS_SECRET")
     ]

@@ -124,7 +124,9 @@ def test_hostile_values_round_trip(
         assert spec["sparkConf"]["spark.sql.catalog.lake.x.y"] == property_value
         assert spec["sparkConf"]["spark.sql.catalog.lake.warehouse"] == "s3://b/" + warehouse
         assert spec["hadoopConf"] == {"fs.x": hadoop_value}
-        assert {"name": "HOSTILE", "value": env_value} in spec["driver"]["env"]
+        assert {"name": "HOSTILE", "value": env_value} in spec["driver"]["template"]["spec"]["containers"][0][
+            "env"
+        ]
         assert spec["executor"]["labels"]["hostile"] == pod_label_value
         assert doc["metadata"]["labels"]["team"] == label_value
         assert set(doc) == {"apiVersion", "kind", "metadata", "spec"}
