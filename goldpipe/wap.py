@@ -1,33 +1,43 @@
-"""Publishing a run: move ``main`` of each gold table to the run's audit branch head.
+"""Publishing a run: bring the days of the run's audit branch onto ``main`` of each gold table.
 
-pyiceberg has no fast-forward and its ``set_current_snapshot`` does not check ancestry, so the
-guard is here: publish only if ``main``'s current snapshot is an ancestor of the branch head
-(``main`` has not moved since the branch was cut). The commit itself carries pyiceberg's
-``AssertRefSnapshotId`` requirement on ``main``, which the catalog checks atomically with its
-compare-and-swap of the metadata location: a concurrent publish makes ours fail and retry, and
-the retry's guard then refuses. One commit per table moves ``main``, tags the head with the run
-id and drops the branch, so a table is either published (its tag exists) or not: that tag is
-how a publish that already happened is recognised after a crash.
+When ``main`` has not moved since the branch was cut (its snapshot is an ancestor of the branch
+head), ``main`` is fast-forwarded to the head. When it has moved, because another run published
+meanwhile (a backfill with ``--parallel``, a one-off run beside the nightly one), the run is
+**rebased**: if every commit ``main`` gained since the fork is a goldpipe commit of *other*
+days, each day of the run replaces that day on ``main`` with the very data files the checks
+read on the branch (one commit per day, carrying the run id and day like the Spark job's own
+commits). If ``main`` gained a commit of one of the run's days (a newer run recomputed it), or
+one goldpipe did not write, publishing would discard someone's data: ``PublishConflictError``.
+
+Every commit carries pyiceberg's ``AssertRefSnapshotId`` requirement on ``main``, checked by the
+catalog atomically with its compare-and-swap of the metadata location: a concurrent publish makes
+ours fail and retry from the top. The last commit tags the published snapshot with the run id and
+drops the branch: a table is published when its tag exists. A crash in the middle of a rebase is
+finished by the next attempt, which recognises the days already rebased by their run id.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from goldpipe.branches import branch_name, tag_name
-from goldpipe.checks.inputs import ancestry, gold_table
+from goldpipe.branches import DATE_PROPERTY, RUN_PROPERTY, branch_name, tag_name
+from goldpipe.checks.inputs import gold_table, summary_property
 from goldpipe.errors import GoldpipeError
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
     from pyiceberg.table import Table
+    from pyiceberg.table.snapshots import Snapshot
 
 log = logging.getLogger(__name__)
 
 TAG_RETENTION_MS = 90 * 24 * 3600 * 1000
+# On a rebased day's commit: the branch head it was taken from (for whoever reads the history).
+REBASED_FROM_PROPERTY = "goldpipe.rebased-from"
 
 
 class PublishConflictError(GoldpipeError):
@@ -37,12 +47,13 @@ class PublishConflictError(GoldpipeError):
 @dataclass(frozen=True)
 class TablePublish:
     table: str
-    outcome: str  # "published", "already", "nothing"
+    outcome: str  # "published" (fast-forward), "rebased", "already", "nothing"
     snapshot_id: int | None
 
 
 def publish_table(table: Table, run_id: str, *, attempts: int = 5) -> TablePublish:
     from pyiceberg.exceptions import CommitFailedException
+    from pyiceberg.table.snapshots import ancestors_of
 
     name = table.name()[-1]
     branch, tag = branch_name(run_id), tag_name(run_id)
@@ -53,26 +64,77 @@ def publish_table(table: Table, run_id: str, *, attempts: int = 5) -> TablePubli
             return TablePublish(name, "already", refs[tag].snapshot_id)
         if branch not in refs:
             return TablePublish(name, "nothing", None)
-        head_id = refs[branch].snapshot_id
-        main_id = refs["main"].snapshot_id if "main" in refs else None
-        lineage = {s.snapshot_id for s in ancestry(table, table.snapshot_by_id(head_id))}
-        if main_id is not None and main_id not in lineage:
-            raise PublishConflictError(
-                f"cannot publish run {run_id} to {'.'.join(table.name())}: main ({main_id}) moved since "
-                f"branch {branch} was cut and is not an ancestor of its head ({head_id}); the branch is kept"
-            )
+        head = table.snapshot_by_id(refs[branch].snapshot_id)
+        main = table.snapshot_by_id(refs["main"].snapshot_id) if "main" in refs else None
+        assert head is not None
         try:
+            lineage = {s.snapshot_id for s in ancestors_of(head, table.metadata)}
+            if main is None or main.snapshot_id in lineage:
+                target, outcome = head.snapshot_id, "published"
+            else:
+                target, outcome = _rebase(table, run_id, head, main), "rebased"
             with table.manage_snapshots() as ms:
-                ms.set_current_snapshot(snapshot_id=head_id)
-                ms.create_tag(head_id, tag, max_ref_age_ms=TAG_RETENTION_MS)
+                if main is None or target != table.metadata.refs["main"].snapshot_id:
+                    ms.set_current_snapshot(snapshot_id=target)
+                ms.create_tag(target, tag, max_ref_age_ms=TAG_RETENTION_MS)
                 ms.remove_branch(branch)
         except CommitFailedException as exc:
             log.warning(
                 "publish of %s raced with another commit (%s); attempt %d/%d", name, exc, attempt, attempts
             )
             continue
-        return TablePublish(name, "published", head_id)
+        return TablePublish(name, outcome, target)
     raise GoldpipeError(f"cannot publish run {run_id} to {name}: commits kept conflicting")
+
+
+def _day_of(snapshot: Snapshot) -> dt.date | None:
+    day = summary_property(snapshot, DATE_PROPERTY)
+    return dt.date.fromisoformat(day) if day else None
+
+
+def _rebase(table: Table, run_id: str, head: Snapshot, main: Snapshot) -> int:
+    """Commit the run's days from the branch ``head`` onto ``main``; the new ``main`` snapshot id."""
+    from pyiceberg.table.snapshots import ancestors_between_ids, ancestors_of
+
+    on_main = {s.snapshot_id for s in ancestors_of(main, table.metadata)}
+    fork = next((s.snapshot_id for s in ancestors_of(head, table.metadata) if s.snapshot_id in on_main), None)
+    run_days = {
+        day
+        for s in ancestors_between_ids(fork, head.snapshot_id, table.metadata)
+        if summary_property(s, RUN_PROPERTY) == run_id and (day := _day_of(s)) is not None
+    }
+    rebased: set[dt.date] = set()
+    for gained in ancestors_between_ids(fork, main.snapshot_id, table.metadata):
+        day = _day_of(gained)
+        if summary_property(gained, RUN_PROPERTY) == run_id and day is not None:
+            rebased.add(day)  # this run's own rebase commit of an earlier attempt
+        elif day is None or day in run_days:
+            what = f"day {day}" if day else f"a commit goldpipe did not write ({gained.snapshot_id})"
+            raise PublishConflictError(
+                f"cannot publish run {run_id} to {'.'.join(table.name())}: main moved since branch "
+                f"{branch_name(run_id)} was cut and now has {what} that the run would overwrite; the "
+                "branch is kept"
+            )
+    for day in sorted(run_days - rebased):
+        _replace_day(table, day, head.snapshot_id, run_id)
+    return int(table.metadata.refs["main"].snapshot_id)
+
+
+def _replace_day(table: Table, day: dt.date, source: int, run_id: str) -> None:
+    """One commit on ``main``: day ``day``'s data files become those of snapshot ``source``."""
+    from pyiceberg.expressions import EqualTo
+
+    def files(snapshot_id: int) -> list[Any]:
+        scan = table.scan(snapshot_id=snapshot_id, row_filter=EqualTo("event_date", day.isoformat()))
+        return [task.file for task in scan.plan_files()]
+
+    current = files(table.metadata.refs["main"].snapshot_id)
+    properties = {DATE_PROPERTY: day.isoformat(), RUN_PROPERTY: run_id, REBASED_FROM_PROPERTY: str(source)}
+    with table.transaction() as tx, tx.update_snapshot(properties).overwrite() as overwrite:
+        for data_file in current:
+            overwrite.delete_data_file(data_file)
+        for data_file in files(source):
+            overwrite.append_data_file(data_file)
 
 
 def publish_run(catalog: Catalog, tables: Iterable[str], run_id: str) -> list[TablePublish]:

@@ -10,12 +10,14 @@ import pyarrow.compute as pc
 import pytest
 from pyiceberg.types import StringType
 
-from goldpipe.audit import audit_run
+from goldpipe import wap
+from goldpipe.audit import audit_run, run_days
 from goldpipe.branches import branch_name, tag_name
 from goldpipe.checks import history
 from goldpipe.checks.config import checks_config
 from goldpipe.contract import GOLD_TABLES, JOB_NAMES
-from goldpipe.wap import PublishConflictError
+from goldpipe.reference_run import reference_gold
+from goldpipe.wap import PublishConflictError, publish_table
 from tests.goldpipe.conftest import NOW
 
 CONFIG = checks_config({}, JOB_NAMES)
@@ -168,14 +170,73 @@ def test_results_are_recorded_once_and_read_back(gold_lake):
     assert {r["run_id"] for r in rows} == {"r"}
 
 
-def test_publish_refuses_when_main_moved_since_the_branch_was_cut(gold_lake):
-    gold_lake.write_run("slow", gold_lake.days[:1])
-    gold_lake.write_run("fast", gold_lake.days[1:2])
+def test_publish_refuses_when_main_gained_one_of_the_runs_days_since_the_branch_was_cut(gold_lake):
+    gold_lake.write_run("slow", gold_lake.days[:2])
+    gold_lake.write_run("fast", gold_lake.days[1:3])
     assert audit(gold_lake, "fast").published
     before = gold_lake.main_rows("daily_sales_summary")
-    with pytest.raises(PublishConflictError, match="moved since branch audit_slow was cut"):
+    with pytest.raises(
+        PublishConflictError,
+        match=f"moved since branch audit_slow was cut and now has day {gold_lake.days[1]}",
+    ):
         audit(gold_lake, "slow")
     assert gold_lake.main_rows("daily_sales_summary") == before
+    assert "audit_slow" in gold_lake.table("daily_sales_summary").metadata.refs  # kept
+
+
+def test_runs_of_other_days_cut_from_the_same_main_are_both_published(gold_lake):
+    # A backfill with --parallel: both branches are cut from the same main.
+    gold_lake.write_run("day-0", gold_lake.days[:1])
+    gold_lake.write_run("day-1", gold_lake.days[1:2])
+    assert audit(gold_lake, "day-1").published
+    second = audit(gold_lake, "day-0")
+    assert second.published and {p.outcome for p in second.publishes} == {"rebased"}
+    expected = sorted(gold_lake.days[:2])
+    for job in JOB_NAMES:
+        table = gold_lake.table(job)
+        assert {"goldpipe-run-day-0", "goldpipe-run-day-1"} <= set(table.metadata.refs), job
+        days = sorted({r["event_date"] for r in gold_lake.main_rows(job)})
+        assert days == expected or (job == "rejected_rows" and set(days) <= set(expected)), job
+    # What was checked on the branch is what main now has for that day.
+    reference = reference_gold(gold_lake.catalog, gold_lake.days[0])["daily_sales_summary"].to_pylist()
+    [row] = [r for r in gold_lake.main_rows("daily_sales_summary") if r["event_date"] == gold_lake.days[0]]
+    assert {k: v for k, v in row.items() if k != "computed_at"} == {
+        k: v for k, v in reference[0].items() if k != "computed_at"
+    }
+    # The run's days are still found through its tag (the rebased commits carry its id).
+    assert run_days(gold_lake.catalog, ("daily_sales_summary",), "day-0") == gold_lake.days[:1]
+
+
+def test_a_rebase_interrupted_after_some_days_is_finished_once(gold_lake, monkeypatch):
+    gold_lake.write_run("late", gold_lake.days[:2], jobs=("daily_sales_summary",))
+    gold_lake.write_run("early", gold_lake.days[2:], jobs=("daily_sales_summary",))
+    publish_table(gold_lake.table("daily_sales_summary"), "early")
+    real = wap._replace_day
+    calls = []
+
+    def crash_after_first_day(*args, **kwargs):
+        if calls:
+            raise KeyboardInterrupt("killed")
+        calls.append(args[1])
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(wap, "_replace_day", crash_after_first_day)
+    with pytest.raises(KeyboardInterrupt):
+        publish_table(gold_lake.table("daily_sales_summary"), "late")
+    monkeypatch.setattr(wap, "_replace_day", real)
+    result = publish_table(gold_lake.table("daily_sales_summary"), "late")
+    assert result.outcome == "rebased"
+    table = gold_lake.table("daily_sales_summary")
+    rebased = [
+        s
+        for s in table.snapshots()
+        if (s.summary or {}).get("goldpipe.run-id") == "late"
+        and (s.summary or {}).get("goldpipe.rebased-from")
+    ]
+    assert sorted(s.summary["goldpipe.event-date"] for s in rebased) == [
+        d.isoformat() for d in gold_lake.days[:2]
+    ]
+    assert [r["event_date"] for r in gold_lake.main_rows("daily_sales_summary")] == list(gold_lake.days)
 
 
 def test_a_run_that_wrote_nothing_is_recorded_and_passes(gold_lake):

@@ -146,7 +146,7 @@ def test_a_stuck_run_is_warned_about_once(gold_lake):
 
 def test_a_publish_conflict_is_final_and_reported(gold_lake):
     kube = FakeKube()
-    gold_lake.write_run("goldpipe-nightly-slow", gold_lake.days[:1])
+    gold_lake.write_run("goldpipe-nightly-slow", gold_lake.days[:2])
     gold_lake.write_run("goldpipe-nightly-fast", gold_lake.days[1:2])
     add_run(kube, "goldpipe-nightly-fast")
     processor(kube, gold_lake).reconcile()
