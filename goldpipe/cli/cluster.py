@@ -110,11 +110,24 @@ def render(ctx: click.Context, release: str, namespace: str, job: str | None, da
     click.echo(yaml.safe_dump_all(docs, sort_keys=False, width=120), nl=False)
 
 
+# A run that no operator has picked up after this long probably never will be.
+PICKUP_WARNING_SECONDS = 60.0
+
+
 def _wait(kube: KubeApi, name: str, poll: float) -> str:
+    started, warned = time.monotonic(), False
     while True:
-        state = state_of(kube.get_object(SPARK_APPS, name))
+        app = kube.get_object(SPARK_APPS, name)
+        state = state_of(app)
         if state in FAILED_STATES or state == COMPLETED:
             return state
+        if not app.get("status") and not warned and time.monotonic() - started > PICKUP_WARNING_SECONDS:
+            warned = True
+            click.echo(
+                f"warning: {name} has no status after {PICKUP_WARNING_SECONDS:.0f}s: is a Spark Operator "
+                f"watching namespace {kube.namespace}? (still waiting; Ctrl-C stops waiting, not the run)",
+                err=True,
+            )
         time.sleep(poll)
 
 

@@ -87,6 +87,29 @@ def test_run_creates_a_one_off_application_and_waits():
     assert app["spec"]["arguments"][:4] == ["--jobs", "daily_sales_summary", "--date", "2026-11-20"]
 
 
+def test_run_wait_warns_once_when_no_operator_picks_the_run_up(monkeypatch):
+    import goldpipe.cli.cluster
+
+    class IgnoredThenPicked(ProgressingKube):
+        looks = 0
+
+        def get_object(self, plural, name):
+            self.looks += 1
+            if self.looks < 4:  # three looks without a status: no operator has seen it yet
+                return FakeKube.get_object(self, plural, name)
+            return super().get_object(plural, name)
+
+    monkeypatch.setattr(goldpipe.cli.cluster, "PICKUP_WARNING_SECONDS", 0.0)
+    result = CliRunner().invoke(
+        cli,
+        ["run", "rejected_rows", "--date", "2026-11-20", "--wait", "--poll-seconds", "0"],
+        obj={"values_file": None, "kube_factory": lambda ns, ctx: IgnoredThenPicked()},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("is a Spark Operator watching namespace analytics?") == 1
+
+
 def test_run_refuses_to_overwrite_an_existing_run_unless_replace():
     kube = ProgressingKube(fail={"goldpipe-rejected-rows-20261120"})
     assert (
