@@ -1,0 +1,92 @@
+"""`helm upgrade` changes what the controller applies; a schedule fires; its run is audited,
+published and posted where `kubectl get sparkapplications` shows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from goldpipe.contract import JOB_NAMES
+from tests.e2e.conftest import E2E, LABEL_CHECKS
+from tests.e2e.deployment import NAMESPACE, RELEASE
+from tests.e2e.processes import wait_until
+
+SCHEDULE = f"{RELEASE}-nightly"
+
+
+def _schedule(e2e: E2E, name: str = SCHEDULE) -> dict[str, Any] | None:
+    return e2e.plane.get("scheduledsparkapplication", name, NAMESPACE)
+
+
+def _executor(e2e: E2E) -> dict[str, Any]:
+    live = _schedule(e2e)
+    assert live is not None
+    return dict(live["spec"]["template"]["executor"])
+
+
+def test_helm_upgrade_with_other_executors_changes_the_applied_spec(e2e: E2E):
+    e2e.deployment.upgrade("defaults.executor.instances=3", "defaults.executor.memory=768m")
+    wait_until(
+        lambda: (e := _executor(e2e))["instances"] == 3 and e["memory"] == "768m",
+        timeout=60,
+        what="rescaled executors applied",
+        details=e2e.deployment.controller_log,
+    )
+    e2e.deployment.upgrade()
+    wait_until(
+        lambda: (e := _executor(e2e))["instances"] == 1 and e["memory"] == "512m",
+        timeout=60,
+        what="executors back to the values file",
+        details=e2e.deployment.controller_log,
+    )
+
+
+def test_a_schedule_removed_from_the_values_is_deleted(e2e: E2E):
+    split = (
+        "schedules.nightly.jobs={daily_sales_summary,daily_customer_analytics,product_performance_analytics}",
+        "schedules.rejects.jobs={rejected_rows}",
+        "schedules.rejects.schedule=30 3 * * *",
+        "schedules.rejects.suspend=true",
+    )
+    e2e.deployment.upgrade(*split)
+    wait_until(lambda: _schedule(e2e, f"{RELEASE}-rejects"), timeout=60, what="second schedule applied")
+    e2e.deployment.upgrade()
+    wait_until(
+        lambda: _schedule(e2e, f"{RELEASE}-rejects") is None,
+        timeout=60,
+        what="removed schedule deleted",
+        details=e2e.deployment.controller_log,
+    )
+    live = _schedule(e2e)
+    assert live is not None and "rejected_rows" in live["spec"]["template"]["arguments"][1]
+
+
+def test_a_fired_schedule_runs_the_gold_jobs_and_the_controller_publishes_and_posts(e2e: E2E):
+    before = {job: e2e.main_snapshot(job) for job in JOB_NAMES}
+    e2e.deployment.upgrade("schedules.nightly.suspend=false")
+    live = wait_until(
+        lambda: (s := _schedule(e2e)) and (s.get("status") or {}).get("lastRunName") and s,
+        timeout=150,
+        what="the schedule fired",
+        details=e2e.diagnostics,
+    )
+    run = live["status"]["lastRunName"]
+    e2e.deployment.upgrade()  # suspended again: one run is the test
+    app = e2e.wait_state(run, "COMPLETED", "FAILED", "SUBMISSION_FAILED")
+    assert app["status"]["applicationState"]["state"] == "COMPLETED", e2e.diagnostics()
+    [execution] = [x for x in e2e.runner.executions.values() if x.app == run]
+    assert execution.exit_code == 0
+    app = e2e.wait_checks_label(run)
+    assert app["metadata"]["labels"][LABEL_CHECKS] in ("passed", "warning")
+    # `auto` on empty gold: yesterday, every job; main moved to the run's tagged head.
+    for job in JOB_NAMES:
+        assert e2e.has_tag(job, run), job
+        assert e2e.main_snapshot(job) != before[job]
+    reasons = {e["reason"] for e in e2e.deployment.events(run)}
+    assert reasons & {"ChecksPassed", "ChecksWarning"}, reasons
+    assert e2e.days[-1].isoformat() in app["metadata"]["annotations"]["goldpipe.io/check-summary"]
+    # The result column, with the real (pinned) kubectl.
+    table = e2e.plane.kubectl(
+        "get", "sparkapplications", "-n", NAMESPACE, "-L", LABEL_CHECKS, "--no-headers"
+    ).stdout
+    [row] = [line.split() for line in table.splitlines() if line.startswith(run)]
+    assert row[-1] == app["metadata"]["labels"][LABEL_CHECKS] and "COMPLETED" in row
