@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export GOLDPIPE_JARS ?= $(HOME)/.cache/goldpipe/jars
 
-.PHONY: setup venv jars tools demo test lint typecheck format bench docs clean
+.PHONY: setup venv jars tools demo test e2e lint typecheck format bench docs clean
 
 setup: venv jars
 
@@ -21,7 +21,8 @@ $(VENV)/.installed: pyproject.toml
 jars:
 	scripts/fetch-jars.sh
 
-# helm and kubeconform, pinned in tools/go.mod, built from the Go module proxy into .tools/bin.
+# helm, kubeconform and the end-to-end tier's control plane, pinned in tools/, built from the Go
+# module proxy into ~/.cache/goldpipe/tools (once per version) and linked from .tools/.
 tools:
 	scripts/install-tools.sh
 
@@ -34,6 +35,10 @@ demo: setup
 test: setup tools
 	$(BIN)/python -m pytest
 
+# Only the end-to-end tier: goldpipe on a real Kubernetes control plane (tests/e2e).
+e2e: setup tools
+	$(BIN)/python -m pytest tests/e2e
+
 lint:
 	$(BIN)/ruff check goldpipe spark_apps tests benchmarks
 	$(BIN)/ruff format --check goldpipe spark_apps tests benchmarks
@@ -43,9 +48,10 @@ format:
 	$(BIN)/ruff format goldpipe spark_apps tests benchmarks
 	$(BIN)/ruff check --fix goldpipe spark_apps tests benchmarks
 
-bench: setup
+bench: setup tools
 	$(BIN)/python benchmarks/run.py --json benchmarks/results.json
 	$(BIN)/python benchmarks/checks.py --json benchmarks/results-checks.json
+	$(BIN)/python benchmarks/controlplane.py --json benchmarks/results-controlplane.json
 
 # The README's values table, from the `# --` comments of values.yaml.
 docs:

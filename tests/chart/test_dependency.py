@@ -36,6 +36,19 @@ def test_chart_declares_the_optional_operator() -> None:
     assert load_yaml(ROOT / "values.yaml")["sparkOperator"] == {"enabled": False}
 
 
+def test_one_operator_version_everywhere() -> None:
+    """The chart's dependency, the operator the tests build (and whose CRDs validate renders), and
+    goldpipe's own constant name the same Spark Operator release."""
+    from goldpipe.render import SPARK_OPERATOR_VERSION, crds_dir
+
+    [dependency] = load_yaml(ROOT / "Chart.yaml")["dependencies"]
+    go_mod = (ROOT / "tools" / "spark-operator" / "go.mod").read_text(encoding="utf-8")
+    assert f"require github.com/kubeflow/spark-operator/v2 v{SPARK_OPERATOR_VERSION}\n" in go_mod
+    assert dependency["version"] == SPARK_OPERATOR_VERSION
+    crds = crds_dir()
+    assert crds is not None and crds.resolve().parent.name == f"spark-operator-v{SPARK_OPERATOR_VERSION}"
+
+
 def test_only_the_placeholder_is_tracked() -> None:
     """Git carries goldpipe's placeholder for the operator chart, never a vendored copy."""
     if shutil.which("git") is None:

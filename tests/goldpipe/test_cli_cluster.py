@@ -55,6 +55,19 @@ def test_render_prints_valid_schedules():
     assert all(manifest_errors(d) == [] for d in docs)
 
 
+def test_render_says_when_it_cannot_validate_against_the_crds(monkeypatch):
+    import goldpipe.cli.cluster
+    import goldpipe.render
+
+    monkeypatch.setattr(goldpipe.cli.cluster, "crds_dir", lambda: None)
+    monkeypatch.setattr(goldpipe.render, "crds_dir", lambda: None)
+    result = CliRunner().invoke(cli, ["render", "-n", "analytics"], obj={"values_file": None})
+    assert result.exit_code == 0
+    assert "warning: not validated against the Spark Operator CRDs" in result.stderr
+    assert "scripts/install-tools.sh" in result.stderr
+    assert [d["kind"] for d in yaml.safe_load_all(result.stdout)] == ["ScheduledSparkApplication"]
+
+
 def test_render_one_off_and_its_usage_errors():
     result = invoke(["render", "--job", "rejected_rows", "--date", "2026-11-20"])
     assert result.exit_code == 0
