@@ -74,7 +74,8 @@ def schema_columns(table: Table) -> list[tuple[str, str, bool]]:
     return [(f.name, contract_type_of(f.field_type), f.required) for f in table.schema().fields]
 
 
-def _day_filter(day: dt.date) -> Any:
+def day_filter(day: dt.date) -> Any:
+    """Rows (and, through the identity partition, data files) of one business day."""
     from pyiceberg.expressions import EqualTo
 
     return EqualTo("event_date", day.isoformat())
@@ -87,7 +88,7 @@ def day_files(table: Table, ref: str, day: dt.date) -> list[FileStats]:
         return []
     names = {f.field_id: f.name for f in table.schema().fields}
     files = []
-    for task in table.scan(snapshot_id=snapshot.snapshot_id, row_filter=_day_filter(day)).plan_files():
+    for task in table.scan(snapshot_id=snapshot.snapshot_id, row_filter=day_filter(day)).plan_files():
         data_file = task.file
         nulls = {names[i]: int(n) for i, n in (data_file.null_value_counts or {}).items() if i in names}
         files.append(FileStats(record_count=int(data_file.record_count), null_counts=nulls))
@@ -102,7 +103,7 @@ def day_columns(table: Table, ref: str, day: dt.date, columns: tuple[str, ...]) 
     if snapshot is None:
         return pa.table({c: pa.array([], pa.string()) for c in columns})
     return table.scan(
-        snapshot_id=snapshot.snapshot_id, row_filter=_day_filter(day), selected_fields=columns
+        snapshot_id=snapshot.snapshot_id, row_filter=day_filter(day), selected_fields=columns
     ).to_arrow()
 
 

@@ -110,3 +110,20 @@ def test_run_local_shows_the_checks_and_the_publication(tmp_path):
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "daily_sales_summary 2026-11-20: checks" in check.stdout
+
+
+def test_two_first_runs_on_new_gold_tables_are_both_published(spark, lakehouse):
+    """A first backfill with --parallel: each run cuts its branch of a table without a snapshot,
+    which gives each branch an empty root snapshot of its own (no common ancestor with main)."""
+    catalog = lakehouse.pyiceberg()
+    seed_silver(
+        catalog, days=2, end_date=LAST, orders_per_day=30, seed=6, replace=False, progress=lambda _: None
+    )
+    jobs = ("daily_sales_summary",)
+    first, second = LAST - dt.timedelta(days=1), LAST
+    for run_id, day in (("one", first), ("two", second)):
+        run(spark, RunRequest(jobs, DateSpec((day,)), run_id, lakehouse.name, publish=False), progress=print)
+    outcomes = [audit_run(catalog, run_id=r, jobs=jobs, config=CONFIG, now=NOW) for r in ("two", "one")]
+    assert [o.published for o in outcomes] == [True, True]
+    assert [p.outcome for o in outcomes for p in o.publishes] == ["published", "rebased"]
+    assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary")] == [first, second]

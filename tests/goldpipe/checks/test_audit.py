@@ -12,7 +12,7 @@ from pyiceberg.types import StringType
 
 from goldpipe import wap
 from goldpipe.audit import audit_run, run_days
-from goldpipe.branches import branch_name, tag_name
+from goldpipe.branches import DATE_PROPERTY, RUN_PROPERTY, branch_name, tag_name
 from goldpipe.checks import history
 from goldpipe.checks.config import checks_config
 from goldpipe.contract import GOLD_TABLES, JOB_NAMES
@@ -207,35 +207,29 @@ def test_runs_of_other_days_cut_from_the_same_main_are_both_published(gold_lake)
     assert run_days(gold_lake.catalog, ("daily_sales_summary",), "day-0") == gold_lake.days[:1]
 
 
-def test_a_rebase_interrupted_after_some_days_is_finished_once(gold_lake, monkeypatch):
+def test_a_rebase_interrupted_before_its_tag_is_finished_once(gold_lake, monkeypatch):
     gold_lake.write_run("late", gold_lake.days[:2], jobs=("daily_sales_summary",))
     gold_lake.write_run("early", gold_lake.days[2:], jobs=("daily_sales_summary",))
     publish_table(gold_lake.table("daily_sales_summary"), "early")
-    real = wap._replace_day
-    calls = []
+    table = gold_lake.table("daily_sales_summary")
 
-    def crash_after_first_day(*args, **kwargs):
-        if calls:
-            raise KeyboardInterrupt("killed")
-        calls.append(args[1])
-        real(*args, **kwargs)
+    def killed():
+        raise KeyboardInterrupt("killed between the rebase commit and the tag")
 
-    monkeypatch.setattr(wap, "_replace_day", crash_after_first_day)
+    monkeypatch.setattr(table, "manage_snapshots", killed)
     with pytest.raises(KeyboardInterrupt):
-        publish_table(gold_lake.table("daily_sales_summary"), "late")
-    monkeypatch.setattr(wap, "_replace_day", real)
+        publish_table(table, "late")
+    assert tag_name("late") not in gold_lake.table("daily_sales_summary").metadata.refs
     result = publish_table(gold_lake.table("daily_sales_summary"), "late")
     assert result.outcome == "rebased"
     table = gold_lake.table("daily_sales_summary")
     rebased = [
         s
         for s in table.snapshots()
-        if (s.summary or {}).get("goldpipe.run-id") == "late"
-        and (s.summary or {}).get("goldpipe.rebased-from")
+        if s.summary.get(RUN_PROPERTY) == "late" and s.summary.get(wap.REBASED_FROM_PROPERTY)
     ]
-    assert sorted(s.summary["goldpipe.event-date"] for s in rebased) == [
-        d.isoformat() for d in gold_lake.days[:2]
-    ]
+    assert sorted(s.summary[DATE_PROPERTY] for s in rebased) == [d.isoformat() for d in gold_lake.days[:2]]
+    assert table.metadata.refs[tag_name("late")].snapshot_id == table.metadata.refs["main"].snapshot_id
     assert [r["event_date"] for r in gold_lake.main_rows("daily_sales_summary")] == list(gold_lake.days)
 
 
