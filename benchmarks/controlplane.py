@@ -26,9 +26,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from goldpipe.runs import LABEL_CHECKS  # noqa: E402
 from tests.e2e.controlplane import ControlPlane, missing_binaries  # noqa: E402
-from tests.e2e.deployment import NAMESPACE, RELEASE  # noqa: E402
-from tests.e2e.environment import E2E, LABEL_CHECKS, start_environment  # noqa: E402
+from tests.e2e.deployment import NAMESPACE, one_off_run  # noqa: E402
+from tests.e2e.environment import E2E, start_environment  # noqa: E402
 
 JOB = "rejected_rows"
 
@@ -92,7 +93,7 @@ def measure(environment: E2E, runs: int) -> list[float]:
             )
             if proc.returncode != 0:
                 raise RuntimeError(f"goldpipe run failed:\n{proc.stdout}{proc.stderr}")
-            name = f"{RELEASE}-{JOB.replace('_', '-')}-{day:%Y%m%d}"
+            name = one_off_run(JOB, day)
             samples.append(watch.wait_posted(name))
             print(f"    {name}: posted {samples[-1]:.2f}s after COMPLETED", flush=True)
     finally:

@@ -25,6 +25,8 @@ VERSION = "v1beta2"
 SPARK_APPS = "sparkapplications"
 SCHEDULED_APPS = "scheduledsparkapplications"
 FIELD_MANAGER = "goldpipe"
+# The component named on every Event goldpipe posts.
+EVENT_COMPONENT = "goldpipe-controller"
 
 T = TypeVar("T")
 
@@ -245,8 +247,8 @@ class ClusterApi:
             first_timestamp=now,
             last_timestamp=now,
             count=1,
-            source=client.V1EventSource(component="goldpipe-controller"),
-            reporting_component="goldpipe-controller",
+            source=client.V1EventSource(component=EVENT_COMPONENT),
+            reporting_component=EVENT_COMPONENT,
         )
         with_retries(
             lambda: self._core.create_namespaced_event(self.namespace, event), f"create event {reason}"

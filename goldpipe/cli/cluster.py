@@ -94,7 +94,8 @@ def render(ctx: click.Context, release: str, namespace: str, job: str | None, da
     """Print the ScheduledSparkApplications the controller applies (or one run with --job/--date).
 
     The output is validated against the Spark Operator CRDs (a warning says so when they are
-    not installed). Only the owner reference to the chart's ConfigMap is missing: it needs the
+    not installed); the pod templates inside, which the CRDs leave open, are checked by the
+    API server when spark-submit creates the pods. Only the owner reference to the chart's ConfigMap is missing: it needs the
     ConfigMap's uid, known in the cluster only.
     """
     settings = _local_settings(ctx, release, namespace)

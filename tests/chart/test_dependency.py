@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.chart.conftest import ROOT, Helm, copy_chart, load_yaml
+from tests.conftest import require
 
 pytestmark = pytest.mark.helm
 
@@ -46,6 +47,7 @@ def test_one_operator_version_everywhere() -> None:
     assert f"require github.com/kubeflow/spark-operator/v2 v{SPARK_OPERATOR_VERSION}\n" in go_mod
     assert dependency["version"] == SPARK_OPERATOR_VERSION
     crds = crds_dir()
+    require("crds", crds is not None, "no Spark Operator CRDs: run scripts/install-tools.sh control-plane")
     assert crds is not None and crds.resolve().parent.name == f"spark-operator-v{SPARK_OPERATOR_VERSION}"
 
 

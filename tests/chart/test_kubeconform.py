@@ -84,7 +84,8 @@ def schema_dir(
     assert MIN_VERSION in available, available
     versions = [MIN_VERSION, available[-1]]
     docs = [d for path in manifests.values() for d in yaml.safe_load_all(path.read_text()) if d]
-    needed = {"_definitions.json"} | {_schema_file(d) for d in docs}
+    # PodTemplate: the Spark pod templates inside the SparkApplications (test below).
+    needed = {"_definitions.json", "podtemplate-v1.json"} | {_schema_file(d) for d in docs}
     dest = tmp_path_factory.mktemp("k8s-schemas")
     for version in versions:
         sub = f"v{version}-local-strict"
@@ -138,3 +139,42 @@ def test_kubeconform_catches_a_bad_field(
     assert proc.returncode != 0
     assert "Deployment goldpipe-controller is invalid" in proc.stdout
     assert "'replicas' not allowed" in proc.stdout
+
+
+def test_spark_pod_templates_are_valid_pod_specs(schema_dir: tuple[Path, list[str]], tmp_path: Path) -> None:
+    """The CRD leaves driver/executor `template` open (x-kubernetes-preserve-unknown-fields), so
+    goldpipe's CRD validation cannot see into it: each template is checked here as a PodTemplate."""
+    from goldpipe.chart import chart_metadata, chart_values
+    from goldpipe.render import render_schedules
+    from goldpipe.settings import derive_release, pipeline_settings
+
+    schemas, versions = schema_dir
+    docs = []
+    for values_file in (None, PRODUCTION):
+        values = chart_values(values_file)
+        release = derive_release(
+            values, release_name="goldpipe", namespace="analytics", chart=chart_metadata()
+        )
+        for schedule in render_schedules(pipeline_settings(values, release)):
+            for role in ("driver", "executor"):
+                template = schedule["spec"]["template"][role]["template"]
+                name = f"{schedule['metadata']['name']}-{role}"
+                docs.append(
+                    {
+                        "apiVersion": "v1",
+                        "kind": "PodTemplate",
+                        "metadata": {"name": name},
+                        "template": template,
+                    }
+                )
+    assert len(docs) == 6  # defaults: one schedule; production: two
+    rendered = tmp_path / "pod-templates.yaml"
+    rendered.write_text(yaml.safe_dump_all(docs))
+    for version in versions:
+        proc = kubeconform(schemas, version, rendered)
+        assert proc.returncode == 0, f"Kubernetes {version}:\n{proc.stdout}{proc.stderr}"
+        assert "Valid: 6, Invalid: 0" in proc.stdout, proc.stdout
+    broken = tmp_path / "broken.yaml"
+    docs[0]["template"]["spec"]["containers"][0]["securityContext"]["runAsNonRoot"] = "yes"
+    broken.write_text(yaml.safe_dump(docs[0]))
+    assert kubeconform(schemas, versions[0], broken).returncode != 0

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from goldpipe.runs import LABEL_CHECKS
 from tests.conftest import require
 from tests.e2e.controlplane import ControlPlane, missing_binaries
-from tests.e2e.environment import E2E, LABEL_CHECKS, start_environment
+from tests.e2e.environment import E2E, start_environment
 
 __all__ = ["E2E", "LABEL_CHECKS"]
 

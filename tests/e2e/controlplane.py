@@ -10,6 +10,7 @@ a free port.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -256,16 +257,11 @@ class ControlPlane:
         self.kubectl("apply", "--server-side", "-f", str(CRDS.resolve()))
         # The operator exits when it starts before its CRDs are Established.
         for crd in ("sparkapplications", "scheduledsparkapplications"):
-            wait_until(
-                lambda crd=crd: any(
-                    c["type"] == "Established" and c["status"] == "True"
-                    for c in ((self.get("crd", f"{crd}.sparkoperator.k8s.io") or {}).get("status") or {}).get(
-                        "conditions", []
-                    )
-                ),
-                timeout=60,
-                what=f"CRD {crd} established",
-            )
+            wait_until(functools.partial(self._established, crd), timeout=60, what=f"CRD {crd} established")
+
+    def _established(self, crd: str) -> bool:
+        status = (self.get("crd", f"{crd}.sparkoperator.k8s.io") or {}).get("status") or {}
+        return any(c["type"] == "Established" and c["status"] == "True" for c in status.get("conditions", []))
 
     # -- the Spark Operator ----------------------------------------------------------------------
     def start_spark_operator(self, namespace: str) -> None:
@@ -293,8 +289,7 @@ class ControlPlane:
         )  # fmt: skip
         wait_until(
             lambda: (
-                "Starting workers" in self.logs("spark-operator")
-                or self.supervisor.check_alive("spark-operator")
+                self.supervisor.alive("spark-operator") and "Starting workers" in self.logs("spark-operator")
             ),
             timeout=60,
             what="spark-operator started",

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.controlplane import BIN, ROOT, ControlPlane
+from goldpipe.kube import EVENT_COMPONENT
+from tests.e2e.controlplane import BIN, CRDS, ROOT, ControlPlane
 from tests.e2e.processes import Supervisor, free_port, log_tail, wait_until
 
 RELEASE = "goldpipe"
@@ -29,7 +30,13 @@ VALUES = Path(__file__).with_name("values-e2e.yaml")
 CONTROLLER_SA = f"{RELEASE}-controller"
 SPARK_SA = f"{RELEASE}-spark"
 CONFIGMAP = f"{RELEASE}-config"
+SCHEDULE = f"{RELEASE}-nightly"
 GOLDPIPE = Path(sys.executable).with_name("goldpipe")
+
+
+def one_off_run(job: str, day: dt.date) -> str:
+    """The name `goldpipe run`/`backfill` give a run of ``job`` on ``day`` (goldpipe.render.run_name)."""
+    return f"{RELEASE}-{job.replace('_', '-')}-{day:%Y%m%d}"
 
 
 @dataclass
@@ -41,8 +48,13 @@ class ConfigVolume:
     directory: Path
     _seen: str = ""
     _stop: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def sync(self) -> None:
+        with self._lock:  # the follower thread and the tests both sync
+            self._sync()
+
+    def _sync(self) -> None:
         configmap = self.plane.get("configmap", CONFIGMAP, NAMESPACE)
         if configmap is None:
             return
@@ -89,8 +101,8 @@ class Deployment:
     lake: Path
     sets: tuple[str, ...] = ()  # extra `helm --set` values of every install and upgrade
     port: int = field(default_factory=free_port)
-    supervisor: Supervisor | None = None
-    config: ConfigVolume | None = None
+    supervisor: Supervisor = field(init=False)
+    config: ConfigVolume = field(init=False)
 
     def __post_init__(self) -> None:
         self.supervisor = Supervisor(self.root / "logs")
@@ -140,7 +152,6 @@ class Deployment:
 
     # -- the controller process -------------------------------------------------------------------
     def start_controller(self) -> None:
-        assert self.supervisor is not None and self.config is not None
         self.config.sync()
         kubeconfig = self.plane.token_kubeconfig(
             CONTROLLER_SA, NAMESPACE, self.root / "controller.kubeconfig"
@@ -150,7 +161,7 @@ class Deployment:
             "KUBECONFIG": str(kubeconfig),
             "POD_NAMESPACE": NAMESPACE,
             "GOLDPIPE_LOG_LEVEL": "debug",
-            "GOLDPIPE_CRDS_DIR": str(ROOT / ".tools" / "crds"),
+            "GOLDPIPE_CRDS_DIR": str(CRDS),
         }
         self.supervisor.start(
             "goldpipe-controller",
@@ -165,11 +176,20 @@ class Deployment:
             env,
         )
         wait_until(
-            lambda: self._ready() or self.supervisor.check_alive("goldpipe-controller"),  # type: ignore[union-attr]
+            lambda: self.supervisor.alive("goldpipe-controller") and self._ready(),
             timeout=60,
             what="goldpipe controller ready",
             details=self.controller_log,
         )
+
+    def reconciles(self) -> int:
+        """Successful reconciliations so far, from the controller's Prometheus metrics."""
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=5) as response:
+            text = response.read().decode()
+        [line] = [row for row in text.splitlines() if row.startswith('goldpipe_reconcile_total{result="ok"}')]
+        return int(float(line.split()[-1]))
 
     def _ready(self) -> bool:
         import urllib.request
@@ -181,12 +201,10 @@ class Deployment:
             return False
 
     def stop_controller(self) -> None:
-        assert self.supervisor is not None
         self.supervisor.stop("goldpipe-controller")
 
     def kill_controller(self) -> None:
         """SIGKILL: no cleanup, no flush, like a node dying under the pod."""
-        assert self.supervisor is not None
         for name, process in list(self.supervisor.started):
             if name == "goldpipe-controller":
                 process.kill()
@@ -194,21 +212,18 @@ class Deployment:
                 self.supervisor.started.remove((name, process))
 
     def controller_log(self, lines: int = 60) -> str:
-        assert self.supervisor is not None
         return log_tail(self.supervisor.log("goldpipe-controller"), lines)
 
     def stop(self) -> None:
-        if self.config is not None:
-            self.config.stop()
-        if self.supervisor is not None:
-            self.supervisor.stop_all()
+        self.config.stop()
+        self.supervisor.stop_all()
 
     # -- the CLI ----------------------------------------------------------------------------------
     def goldpipe(
         self, *args: str, kubeconfig: Path | None = None, timeout: float = 600
     ) -> subprocess.CompletedProcess[str]:
         """``goldpipe ARGS`` as a user on a laptop: the admin kubeconfig unless told otherwise."""
-        env = {**self.plane.env(kubeconfig), "GOLDPIPE_CRDS_DIR": str(ROOT / ".tools" / "crds")}
+        env = {**self.plane.env(kubeconfig), "GOLDPIPE_CRDS_DIR": str(CRDS)}
         return subprocess.run(
             [str(GOLDPIPE), *args],
             env=env,
@@ -228,5 +243,5 @@ class Deployment:
             e
             for e in self.plane.items("events", NAMESPACE)
             if e["involvedObject"].get("name") == name
-            and e.get("source", {}).get("component") == "goldpipe-controller"
+            and e.get("source", {}).get("component") == EVENT_COMPONENT
         ]

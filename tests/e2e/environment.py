@@ -15,13 +15,12 @@ from goldpipe.config import CatalogConfig, resolve_embedded
 from goldpipe.contract import GOLD_TABLES
 from goldpipe.dates import yesterday
 from goldpipe.jars import local_jars
+from goldpipe.runs import LABEL_CHECKS
 from goldpipe.seed import seed_silver
 from tests.e2e.controlplane import ROOT, ControlPlane
 from tests.e2e.deployment import NAMESPACE, RELEASE, Deployment
 from tests.e2e.pod_runner import PodRunner
 from tests.e2e.processes import wait_until
-
-LABEL_CHECKS = "goldpipe.io/checks"
 
 
 @dataclass
@@ -66,10 +65,12 @@ class E2E:
         )
 
     def wait_checks_label(self, name: str, timeout: float = 180) -> dict[str, Any]:
+        def probe() -> dict[str, Any] | None:
+            app = self.deployment.app(name)
+            return app if app and LABEL_CHECKS in (app["metadata"].get("labels") or {}) else None
+
         return wait_until(
-            lambda: (
-                (a := self.deployment.app(name)) and LABEL_CHECKS in (a["metadata"].get("labels") or {}) and a
-            ),
+            probe,
             timeout=timeout,
             what=f"{name} labelled {LABEL_CHECKS}",
             interval=1,
@@ -85,7 +86,7 @@ class E2E:
         apps = self.plane.kubectl(
             "get", "sparkapplications,pods", "-n", NAMESPACE, "-L", LABEL_CHECKS, check=False
         ).stdout
-        runs = "\n".join(f"{k}: exit {e.exit_code} {e.reason}" for k, e in self.runner.executions.items())
+        runs = "\n".join(f"{e.pod}: exit {e.exit_code} {e.reason}" for e in self.runner.executions_of())
         return (
             f"--- objects\n{apps}\n--- pod runner\n{runs}\n--- goldpipe controller\n"
             f"{self.deployment.controller_log(30)}\n--- spark-operator\n{self.plane.logs('spark-operator')[-3000:]}"
@@ -145,7 +146,6 @@ def start_environment(
     try:
         deployment.install()
         deployment.start_controller()
-        assert deployment.config is not None
         deployment.config.follow()
     except BaseException:
         deployment.stop()

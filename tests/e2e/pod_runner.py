@@ -23,9 +23,11 @@ allows:
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import datetime as dt
 import logging
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -35,12 +37,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.e2e.driver_container import (
+    PodStartError,
+    escape,
+    java_home,
+    parse_properties,
+    split_driver_args,
+)
+from tests.e2e.pod_volumes import PodVolumes, VolumeNotReadyError
 from tests.e2e.processes import die_with_parent
 
 log = logging.getLogger("tests.e2e.pod_runner")
 
 DRIVER_SELECTOR = "spark-role=driver"
-IMAGE_ROOT = "/opt/goldpipe"  # images/spark/Dockerfile: goldpipe/ and spark_apps/ live here
+# A driver still running after this is killed (a kubelet's activeDeadlineSeconds, in effect).
+DRIVER_TIMEOUT_SECONDS = 600
 IMAGE_LOG4J = "/opt/goldpipe/conf/log4j2.properties"
 # Properties that point the driver at the cluster; local mode has its own.
 _CLUSTER_ONLY = (
@@ -56,15 +67,6 @@ _CLUSTER_ONLY = (
     "spark.files",
     "spark.repl.local.jars",
 )
-
-
-class PodStartError(Exception):
-    """The pod cannot start (what a kubelet would report as a waiting reason)."""
-
-
-class VolumeNotReadyError(Exception):
-    """A volume's source does not exist yet: a kubelet keeps the pod waiting and retries.
-    (spark-submit creates the driver pod first, then the ConfigMaps it mounts.)"""
 
 
 @dataclass
@@ -89,6 +91,16 @@ class PodRunner:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _running: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def executions_of(self, app: str | None = None) -> list[Execution]:
+        """The runs of ``app``'s driver pods (of all, without ``app``) so far: a copy, taken under
+        the lock, as the runner keeps adding to them."""
+        with self._lock:
+            return [e for e in self.executions.values() if app is None or e.app == app]
+
+    def __post_init__(self) -> None:
+        self.volumes = PodVolumes(self.core, self.namespace, self.checkout, self.logs / "pods")
 
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -96,9 +108,16 @@ class PodRunner:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop watching, and kill the drivers still running (their whole process group: the
+        JVM spark-submit starts and the Python it starts)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(30)
+        with self._lock:
+            running = list(self._running.values())
+        for process in running:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -132,11 +151,26 @@ class PodRunner:
             execution.command = command
             execution.log = self.logs / f"{pod.metadata.name}.log"
             with execution.log.open("wb") as out:
-                proc = subprocess.run(  # the container's process, with its real exit code
-                    die_with_parent(command), env=env, stdout=out, stderr=subprocess.STDOUT, check=False
+                # The container's process, in a process group of its own (a container's cgroup).
+                process = subprocess.Popen(
+                    die_with_parent(command),
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
                 )
-            execution.exit_code = proc.returncode
-            execution.reason = "Completed" if proc.returncode == 0 else "Error"
+                with self._lock:
+                    self._running[key] = process
+                try:
+                    returncode = process.wait(DRIVER_TIMEOUT_SECONDS)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    returncode = process.wait()
+                finally:
+                    with self._lock:
+                        self._running.pop(key, None)
+            execution.exit_code = returncode
+            execution.reason = "Completed" if returncode == 0 else "Error"
         except PodStartError as exc:
             execution.exit_code, execution.reason = 128, f"CreateContainerConfigError: {exc}"
         except Exception as exc:  # a runner bug must still end the pod, visibly
@@ -196,22 +230,23 @@ class PodRunner:
         args = list(container.args or [])
         if not args or args[0] != "driver":
             raise PodStartError(f"not a Spark driver container: args {args[:3]}")
-        options, rest = _split_driver_args(args[1:])
-        mounts = self._mounts(pod, container)
+        options, rest = split_driver_args(args[1:])
+        mounts = self.volumes.mounts(pod, container)
         properties = self._properties(options["--properties-file"], mounts)
         main, app_args = rest[0], rest[1:]
         props_file = self.logs / f"{pod.metadata.name}.properties"
         props_file.write_text(
-            "".join(f"{k}={_escape(v)}\n" for k, v in sorted(properties.items())), encoding="utf-8"
+            "".join(f"{k}={escape(v)}\n" for k, v in sorted(properties.items())), encoding="utf-8"
         )
         spark_submit = str(Path(sys.executable).with_name("spark-submit"))
+        log4j = self.volumes.map(IMAGE_LOG4J, mounts)
         command = [
             spark_submit, "--master", self.master, "--deploy-mode", "client",
             "--properties-file", str(props_file),
             "--conf", f"spark.jars={','.join(str(j) for j in self.jars)}",
-            "--conf", f"spark.driver.extraJavaOptions=-Dlog4j2.configurationFile={self._map(IMAGE_LOG4J, mounts)}",
-            self._map(main.removeprefix("local://"), mounts),
-            *(self._map(a, mounts) for a in app_args),
+            "--conf", f"spark.driver.extraJavaOptions=-Dlog4j2.configurationFile={log4j}",
+            self.volumes.map(main.removeprefix("local://"), mounts),
+            *(self.volumes.map(a, mounts) for a in app_args),
         ]  # fmt: skip
         env = {
             # The image's environment (images/spark/Dockerfile), mapped to this machine.
@@ -222,157 +257,14 @@ class PodRunner:
             "PYTHONUNBUFFERED": "1",
             "TZ": "UTC",
             "HOME": str(self.logs),
-            **({"JAVA_HOME": _java_home()} if _java_home() else {}),
-            **{k: self._map(v, mounts) for k, v in self._env(pod, container).items()},
+            **({"JAVA_HOME": home} if (home := java_home()) else {}),
+            **{k: self.volumes.map(v, mounts) for k, v in self.volumes.env(pod, container).items()},
         }
         return command, env
 
-    def _mounts(self, pod: Any, container: Any) -> dict[str, str]:
-        """Container path -> host path, for the image's /opt/goldpipe and each mounted volume:
-        a claim is the hostPath of its bound PersistentVolume, a ConfigMap is written out, an
-        emptyDir is a fresh directory (the last two per pod, like a kubelet's pod directory)."""
-        mounts = {IMAGE_ROOT: str(self.checkout)}
-        volumes = {v.name: v for v in pod.spec.volumes or []}
-        pod_dir = self.logs / "pods" / pod.metadata.uid
-        for mount in container.volume_mounts or []:
-            volume = volumes.get(mount.name)
-            if volume is None:
-                raise PodStartError(f"volume {mount.name!r} is mounted but not defined")
-            target = mount.mount_path.rstrip("/")
-            if volume.persistent_volume_claim is not None:
-                mounts[target] = self._claim_path(volume.persistent_volume_claim.claim_name)
-            elif volume.config_map is not None:
-                host = pod_dir / "configmaps" / mount.name
-                host.mkdir(parents=True, exist_ok=True)
-                data = self._configmap_data(volume.config_map.name)
-                for key, value in data.items():
-                    (host / key).write_text(value, encoding="utf-8")
-                mounts[target] = str(host)
-            elif volume.empty_dir is not None:
-                host = pod_dir / "empty-dirs" / mount.name
-                host.mkdir(parents=True, exist_ok=True)
-                mounts[target] = str(host)
-        return mounts
-
-    def _configmap_data(self, name: str) -> dict[str, str]:
-        from kubernetes.client.exceptions import ApiException
-
-        try:
-            return dict(self.core.read_namespaced_config_map(name, self.namespace).data or {})
-        except ApiException as exc:
-            if exc.status == 404:
-                raise VolumeNotReadyError(f"ConfigMap {name} not found") from None
-            raise
-
-    def _claim_path(self, claim: str) -> str:
-        pvc = self.core.read_namespaced_persistent_volume_claim(claim, self.namespace)
-        if pvc.status.phase != "Bound" or not pvc.spec.volume_name:
-            raise PodStartError(f"volume claim {claim} is not bound")
-        pv = self.core.read_persistent_volume(pvc.spec.volume_name)
-        if pv.spec.host_path is None:
-            raise PodStartError(f"volume {pv.metadata.name} is not a hostPath volume (runner limitation)")
-        return str(pv.spec.host_path.path).rstrip("/")
-
-    @staticmethod
-    def _map(value: str, mounts: Mapping[str, str]) -> str:
-        """A container path (also inside a URI or a JDBC URL) as the host path it is mounted from."""
-        for inside, outside in sorted(mounts.items(), key=lambda m: -len(m[0])):
-            for prefix in ("", "file://", "jdbc:sqlite:"):
-                if value == prefix + inside or value.startswith(prefix + inside + "/"):
-                    return prefix + outside + value[len(prefix + inside) :]
-        return value
-
     def _properties(self, path: str, mounts: Mapping[str, str]) -> dict[str, str]:
-        host = Path(self._map(path, mounts))
+        host = Path(self.volumes.map(path, mounts))
         if not host.is_file():
             raise PodStartError(f"{path} is not in any volume the container mounts")
-        properties = _parse_properties(host.read_text(encoding="utf-8"))
-        return {k: self._map(v, mounts) for k, v in properties.items() if k not in _CLUSTER_ONLY}
-
-    def _env(self, pod: Any, container: Any) -> dict[str, str]:
-        env: dict[str, str] = {}
-        for var in container.env or []:
-            source = var.value_from
-            if source is None:
-                env[var.name] = var.value or ""
-            elif source.secret_key_ref is not None:
-                ref = source.secret_key_ref
-                try:
-                    secret = self.core.read_namespaced_secret(ref.name, self.namespace)
-                except Exception as exc:
-                    raise PodStartError(f"secret {ref.name!r} not found for {var.name}") from exc
-                if ref.key not in (secret.data or {}):
-                    raise PodStartError(f"secret {ref.name!r} has no key {ref.key!r} for {var.name}")
-                env[var.name] = base64.b64decode(secret.data[ref.key]).decode()
-            elif source.config_map_key_ref is not None:
-                ref = source.config_map_key_ref
-                env[var.name] = self._configmap_data(ref.name)[ref.key]
-            elif source.field_ref is not None:
-                env[var.name] = _field(pod, source.field_ref.field_path)
-        return env
-
-
-def _split_driver_args(args: list[str]) -> tuple[dict[str, str], list[str]]:
-    """``--properties-file F --class C main args...`` -> ({option: value}, [main, args...])."""
-    options: dict[str, str] = {}
-    i = 0
-    while i < len(args) and args[i].startswith("--"):
-        options[args[i]] = args[i + 1]
-        i += 2
-    if "--properties-file" not in options or i >= len(args):
-        raise PodStartError(f"unexpected driver arguments: {args[:6]}")
-    return options, args[i:]
-
-
-def _parse_properties(text: str) -> dict[str, str]:
-    """Java properties as spark-submit writes them (``key=value``, ``#`` comments, ``\\`` escapes)."""
-    out: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith(("#", "!")):
-            continue
-        key, _, value = line.partition("=")
-        out[_unescape(key.strip())] = _unescape(value.strip())
-    return out
-
-
-_JAVA_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
-
-
-def _unescape(text: str) -> str:
-    """Java properties escapes: ``\\uXXXX``, ``\\t`` and friends, else the escaped character itself."""
-    import re
-
-    def one(match: re.Match[str]) -> str:
-        code = match.group(1)
-        if code.startswith("u") and len(code) == 5:
-            return chr(int(code[1:], 16))
-        return _JAVA_ESCAPES.get(code, code)
-
-    return re.sub(r"\\(u[0-9a-fA-F]{4}|.)", one, text)
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\n", "\\n").replace(":", "\\:").replace("=", "\\=")
-
-
-def _field(pod: Any, path: str) -> str:
-    values = {
-        "metadata.name": pod.metadata.name,
-        "metadata.namespace": pod.metadata.namespace,
-        "metadata.uid": pod.metadata.uid,
-        "spec.nodeName": pod.spec.node_name or "",
-        "spec.serviceAccountName": pod.spec.service_account_name or "",
-        "status.podIP": "127.0.0.1",  # the process runs on loopback, whatever kwok reported
-        "status.hostIP": "127.0.0.1",
-    }
-    return str(values.get(path, ""))
-
-
-def _java_home() -> str:
-    import os
-    import shutil
-
-    if os.environ.get("JAVA_HOME"):
-        return os.environ["JAVA_HOME"]
-    java = shutil.which("java")
-    return str(Path(java).resolve().parent.parent) if java else ""
+        properties = parse_properties(host.read_text(encoding="utf-8"))
+        return {k: self.volumes.map(v, mounts) for k, v in properties.items() if k not in _CLUSTER_ONLY}

@@ -1,5 +1,7 @@
-"""Supervised server processes for the end-to-end tier: started with their logs on disk, stopped
-by pid (also when the tests fail), and killed by the kernel if the test process itself dies."""
+"""Supervised server processes for the end-to-end tier: started with their logs on disk and
+stopped by pid (also when the tests fail). On Linux with util-linux's setpriv, the kernel also
+kills them if the test process itself is killed (parent-death signal); children they start
+(spark-submit's JVMs) are not covered by that."""
 
 from __future__ import annotations
 
@@ -38,6 +40,10 @@ def log_tail(path: Path, lines: int = 40) -> str:
         return "(no log)"
 
 
+class ProcessDiedError(RuntimeError):
+    """A supervised process exited: waiting for it any longer is pointless."""
+
+
 def wait_until(
     probe: Callable[[], T | None],
     *,
@@ -54,6 +60,8 @@ def wait_until(
             result = probe()
             if result:
                 return result
+        except ProcessDiedError:
+            raise
         except Exception as exc:
             last_error = exc
         if time.monotonic() > deadline:
@@ -93,10 +101,15 @@ class Supervisor:
     def log(self, name: str) -> Path:
         return self.logs / f"{name}.log"
 
-    def check_alive(self, name: str) -> None:
+    def alive(self, name: str) -> bool:
+        """True while ``name`` runs; ``ProcessDiedError`` (which ``wait_until`` does not swallow)
+        with the end of its log once it exited."""
         for started_name, process in self.started:
             if started_name == name and process.poll() is not None:
-                raise RuntimeError(f"{name} exited with {process.returncode}:\n{log_tail(self.log(name))}")
+                raise ProcessDiedError(
+                    f"{name} exited with {process.returncode}:\n{log_tail(self.log(name))}"
+                )
+        return True
 
     def stop(self, name: str, timeout: float = 15.0) -> None:
         for entry in [e for e in self.started if e[0] == name]:

@@ -6,12 +6,10 @@ import json
 import time
 
 from tests.e2e.conftest import E2E
-from tests.e2e.deployment import CONFIGMAP, NAMESPACE, RELEASE
-
-SCHEDULE = f"{RELEASE}-nightly"
+from tests.e2e.deployment import CONFIGMAP, NAMESPACE, RELEASE, SCHEDULE
 
 
-def test_helm_install_into_a_restricted_namespace_deploys_an_available_controller(e2e: E2E):
+def test_helm_install_into_a_restricted_namespace_deploys_an_available_controller(e2e: E2E) -> None:
     status = json.loads(e2e.deployment.helm("status", RELEASE, "-n", NAMESPACE, "-o", "json").stdout)
     assert status["info"]["status"] == "deployed"
     namespace = e2e.plane.get("namespace", NAMESPACE)
@@ -27,7 +25,7 @@ def test_helm_install_into_a_restricted_namespace_deploys_an_available_controlle
     assert claim is not None and claim["status"]["phase"] == "Bound"
 
 
-def test_the_controller_server_side_applies_the_schedule_accepted_by_the_crd(e2e: E2E):
+def test_the_controller_server_side_applies_the_schedule_accepted_by_the_crd(e2e: E2E) -> None:
     live = e2e.plane.get("scheduledsparkapplication", SCHEDULE, NAMESPACE)
     assert live is not None, e2e.deployment.controller_log()
     configmap = e2e.plane.get("configmap", CONFIGMAP, NAMESPACE)
@@ -69,7 +67,7 @@ def test_the_controller_server_side_applies_the_schedule_accepted_by_the_crd(e2e
         RELEASE,
         "-n",
         NAMESPACE,
-    )  # type: ignore[union-attr]
+    )
     assert rendered.returncode == 0, rendered.stderr
     assert "warning" not in rendered.stderr
     import yaml
@@ -78,11 +76,13 @@ def test_the_controller_server_side_applies_the_schedule_accepted_by_the_crd(e2e
     assert doc["spec"] == {k: v for k, v in live["spec"].items() if k in doc["spec"]}
 
 
-def test_a_second_pass_changes_no_resource_version(e2e: E2E):
+def test_further_passes_change_no_resource_version(e2e: E2E) -> None:
     before = e2e.plane.get("scheduledsparkapplication", SCHEDULE, NAMESPACE)
     assert before is not None
+    passes = e2e.deployment.reconciles()
     time.sleep(12)  # two resyncs (values-e2e.yaml: resyncSeconds 5) and a dozen run polls
     after = e2e.plane.get("scheduledsparkapplication", SCHEDULE, NAMESPACE)
     assert after is not None
+    assert e2e.deployment.reconciles() >= passes + 2  # the controller did compare, and wrote nothing
     assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
     assert "Traceback" not in e2e.deployment.controller_log(400)

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from goldpipe.contract import JOB_NAMES
+from goldpipe.controller.runs import ANNOTATION_SUMMARY
 from tests.e2e.conftest import E2E, LABEL_CHECKS
-from tests.e2e.deployment import NAMESPACE, RELEASE
+from tests.e2e.deployment import NAMESPACE, RELEASE, SCHEDULE
 from tests.e2e.processes import wait_until
-
-SCHEDULE = f"{RELEASE}-nightly"
 
 
 def _schedule(e2e: E2E, name: str = SCHEDULE) -> dict[str, Any] | None:
@@ -23,7 +22,7 @@ def _executor(e2e: E2E) -> dict[str, Any]:
     return dict(live["spec"]["template"]["executor"])
 
 
-def test_helm_upgrade_with_other_executors_changes_the_applied_spec(e2e: E2E):
+def test_helm_upgrade_with_other_executors_changes_the_applied_spec(e2e: E2E) -> None:
     e2e.deployment.upgrade("defaults.executor.instances=3", "defaults.executor.memory=768m")
     wait_until(
         lambda: (e := _executor(e2e))["instances"] == 3 and e["memory"] == "768m",
@@ -40,7 +39,7 @@ def test_helm_upgrade_with_other_executors_changes_the_applied_spec(e2e: E2E):
     )
 
 
-def test_a_schedule_removed_from_the_values_is_deleted(e2e: E2E):
+def test_a_schedule_removed_from_the_values_is_deleted(e2e: E2E) -> None:
     split = (
         "schedules.nightly.jobs={daily_sales_summary,daily_customer_analytics,product_performance_analytics}",
         "schedules.rejects.jobs={rejected_rows}",
@@ -60,7 +59,7 @@ def test_a_schedule_removed_from_the_values_is_deleted(e2e: E2E):
     assert live is not None and "rejected_rows" in live["spec"]["template"]["arguments"][1]
 
 
-def test_a_fired_schedule_runs_the_gold_jobs_and_the_controller_publishes_and_posts(e2e: E2E):
+def test_a_fired_schedule_runs_the_gold_jobs_and_the_controller_publishes_and_posts(e2e: E2E) -> None:
     before = {job: e2e.main_snapshot(job) for job in JOB_NAMES}
     e2e.deployment.upgrade("schedules.nightly.suspend=false")
     live = wait_until(
@@ -73,7 +72,7 @@ def test_a_fired_schedule_runs_the_gold_jobs_and_the_controller_publishes_and_po
     e2e.deployment.upgrade()  # suspended again: one run is the test
     app = e2e.wait_state(run, "COMPLETED", "FAILED", "SUBMISSION_FAILED")
     assert app["status"]["applicationState"]["state"] == "COMPLETED", e2e.diagnostics()
-    [execution] = [x for x in e2e.runner.executions.values() if x.app == run]
+    [execution] = e2e.runner.executions_of(run)
     assert execution.exit_code == 0
     app = e2e.wait_checks_label(run)
     assert app["metadata"]["labels"][LABEL_CHECKS] in ("passed", "warning")
@@ -83,7 +82,7 @@ def test_a_fired_schedule_runs_the_gold_jobs_and_the_controller_publishes_and_po
         assert e2e.main_snapshot(job) != before[job]
     reasons = {e["reason"] for e in e2e.deployment.events(run)}
     assert reasons & {"ChecksPassed", "ChecksWarning"}, reasons
-    assert e2e.days[-1].isoformat() in app["metadata"]["annotations"]["goldpipe.io/check-summary"]
+    assert e2e.days[-1].isoformat() in app["metadata"]["annotations"][ANNOTATION_SUMMARY]
     # The result column, with the real (pinned) kubectl.
     table = e2e.plane.kubectl(
         "get", "sparkapplications", "-n", NAMESPACE, "-L", LABEL_CHECKS, "--no-headers"

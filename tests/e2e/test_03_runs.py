@@ -13,16 +13,13 @@ import yaml
 from goldpipe.branches import branch_name
 from goldpipe.contract import GOLD_TABLES
 from tests.e2e.conftest import E2E, LABEL_CHECKS
-from tests.e2e.deployment import NAMESPACE, RELEASE
+from tests.e2e.deployment import NAMESPACE, RELEASE, one_off_run
+from tests.e2e.pod_runner import DRIVER_SELECTOR
 
 
-def _run_name(job: str, day: dt.date) -> str:
-    return f"{RELEASE}-{job.replace('_', '-')}-{day:%Y%m%d}"
-
-
-def test_a_failed_spark_job_ends_failed_posts_run_failed_and_leaves_main(e2e: E2E):
+def test_a_failed_spark_job_ends_failed_posts_run_failed_and_leaves_main(e2e: E2E) -> None:
     job, day = "daily_customer_analytics", e2e.days[0]
-    name = _run_name(job, day)
+    name = one_off_run(job, day)
     before = e2e.main_snapshot(job)
     catalog = e2e.catalog()
     # Silver broken for the duration of the run: the job exits 1 naming the missing table.
@@ -35,7 +32,7 @@ def test_a_failed_spark_job_ends_failed_posts_run_failed_and_leaves_main(e2e: E2
         catalog.rename_table("silver.orders_hidden", "silver.orders")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"{name}: FAILED" in proc.stdout
-    [execution] = [x for x in e2e.runner.executions.values() if x.app == name]
+    [execution] = e2e.runner.executions_of(name)
     assert execution.exit_code == 1 and execution.log is not None
     driver_log = execution.log.read_text(encoding="utf-8")
     assert "silver.orders" in driver_log and "Traceback" not in driver_log
@@ -61,9 +58,9 @@ def _add_order(catalog: Any, day: dt.date) -> None:
     orders.append(pa.Table.from_pylist([late], schema=rows.schema))
 
 
-def test_a_run_failing_a_blocking_check_posts_checks_failed_and_leaves_main(e2e: E2E):
+def test_a_run_failing_a_blocking_check_posts_checks_failed_and_leaves_main(e2e: E2E) -> None:
     job, day = "daily_sales_summary", e2e.days[0]
-    name = _run_name(job, day)
+    name = one_off_run(job, day)
     before = e2e.main_snapshot(job)
     e2e.deployment.stop_controller()
     try:
@@ -84,8 +81,8 @@ def test_a_run_failing_a_blocking_check_posts_checks_failed_and_leaves_main(e2e:
     assert branch_name(name) in table.metadata.refs  # kept for debugging
 
 
-def test_driver_pods_pass_restricted_pod_security_through_their_pod_template(e2e: E2E):
-    pods = e2e.plane.items("pods", NAMESPACE, "spark-role=driver")
+def test_driver_pods_pass_restricted_pod_security_through_their_pod_template(e2e: E2E) -> None:
+    pods = e2e.plane.items("pods", NAMESPACE, DRIVER_SELECTOR)
     assert pods
     for pod in pods:
         spec = pod["spec"]

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from pyiceberg.expressions import In
 
+from goldpipe.branches import RUN_PROPERTY
+from goldpipe.contract import GOLD_TABLES
+from goldpipe.wap import REBASED_FROM_PROPERTY
 from tests.e2e.conftest import E2E, LABEL_CHECKS
-from tests.e2e.deployment import NAMESPACE, RELEASE
+from tests.e2e.deployment import NAMESPACE, one_off_run
 
 
-def _run_name(job: str, day: dt.date) -> str:
-    return f"{RELEASE}-{job.replace('_', '-')}-{day:%Y%m%d}"
-
-
-def test_goldpipe_run_waits_for_a_completed_run_that_the_controller_publishes(e2e: E2E):
+def test_goldpipe_run_waits_for_a_completed_run_that_the_controller_publishes(e2e: E2E) -> None:
     job, day = "daily_sales_summary", e2e.days[3]
     proc = e2e.deployment.goldpipe(
         "run", job, "--date", day.isoformat(), "-n", NAMESPACE, "--wait", "--poll-seconds", "2"
     )
-    name = _run_name(job, day)
+    name = one_off_run(job, day)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.splitlines() == [f"created SparkApplication {name} in analytics", f"{name}: COMPLETED"]
     app = e2e.wait_checks_label(name)
@@ -30,46 +29,45 @@ def test_goldpipe_run_waits_for_a_completed_run_that_the_controller_publishes(e2
     )
 
 
-def test_goldpipe_backfill_runs_each_day_and_every_day_is_published(e2e: E2E):
-    job, first, last = "rejected_rows", e2e.days[1], e2e.days[2]
-    proc = e2e.deployment.goldpipe(
-        "backfill", job, "--from", first.isoformat(), "--to", last.isoformat(), "-n", NAMESPACE, "--parallel", "2",
-        "--poll-seconds", "2",
-    )  # fmt: skip
+def test_goldpipe_backfill_runs_days_in_parallel_and_publishes_every_one(e2e: E2E) -> None:
+    job, first, last = "daily_sales_summary", e2e.days[1], e2e.days[2]
+    span = ("--from", first.isoformat(), "--to", last.isoformat(), "-n", NAMESPACE)
+    proc = e2e.deployment.goldpipe("backfill", job, *span, "--parallel", "2", "--poll-seconds", "2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"backfill {job} {first}..{last}: 2 completed (0 already were), 0 failed" in proc.stdout
-    for day in (first, last):
-        name = _run_name(job, day)
+    names = [one_off_run(job, day) for day in (first, last)]
+    for name in names:
         app = e2e.wait_checks_label(name)
         assert app["metadata"]["labels"][LABEL_CHECKS] in ("passed", "warning"), e2e.deployment.events(name)
         assert e2e.has_tag(job, name)
+    # Both branches were cut from the same main: the run published second was rebased onto the
+    # first one's, and main has both days.
+    table = e2e.catalog().load_table(GOLD_TABLES[job].identifier)
+    rebased = {s.summary.get(RUN_PROPERTY) for s in table.snapshots() if s.summary.get(REBASED_FROM_PROPERTY)}
+    assert len(rebased & set(names)) == 1
+    days = {
+        r["event_date"]
+        for r in table.scan(row_filter=In("event_date", [first.isoformat(), last.isoformat()]))
+        .to_arrow()
+        .to_pylist()
+    }
+    assert days == {first, last}
     # Resumable: nothing left to do.
-    again = e2e.deployment.goldpipe(
-        "backfill",
-        job,
-        "--from",
-        first.isoformat(),
-        "--to",
-        last.isoformat(),
-        "-n",
-        NAMESPACE,
-        "--poll-seconds",
-        "1",
-    )
+    again = e2e.deployment.goldpipe("backfill", job, *span, "--poll-seconds", "1")
     assert again.returncode == 0, again.stderr
     assert "2 completed (2 already were), 0 failed" in again.stdout
 
 
-def test_goldpipe_status_lists_the_runs_with_their_check_results(e2e: E2E):
+def test_goldpipe_status_lists_the_runs_with_their_check_results(e2e: E2E) -> None:
     proc = e2e.deployment.goldpipe("status", "-n", NAMESPACE, "--limit", "50")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].split() == ["run", "schedule", "job", "date", "state", "start", "duration", "checks"]
     rows = {line.split()[0]: line.split() for line in lines[2:]}
-    name = _run_name("daily_sales_summary", e2e.days[3])
+    name = one_off_run("daily_sales_summary", e2e.days[3])
     assert rows[name][1:5] == ["one-off", "daily_sales_summary", e2e.days[3].isoformat(), "COMPLETED"]
     assert rows[name][-1] in ("passed", "warning")
-    failed = _run_name("daily_customer_analytics", e2e.days[0])
+    failed = one_off_run("daily_customer_analytics", e2e.days[0])
     assert rows[failed][4] == "FAILED" and rows[failed][-1] == "failed"
-    backfilled = _run_name("rejected_rows", e2e.days[1])
+    backfilled = one_off_run("daily_sales_summary", e2e.days[1])
     assert rows[backfilled][1] == "backfill"

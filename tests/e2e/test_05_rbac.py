@@ -39,7 +39,7 @@ def can_i_list(e2e: E2E, account: str) -> Rules:
 
 
 @pytest.mark.parametrize("account", [CONTROLLER_SA, SPARK_SA])
-def test_the_service_accounts_may_do_exactly_the_documented_allow_list(e2e: E2E, account: str):
+def test_the_service_accounts_may_do_exactly_the_documented_allow_list(e2e: E2E, account: str) -> None:
     key = "controller" if account == CONTROLLER_SA else "spark"
     granted = {k: v for k, v in can_i_list(e2e, account).items() if k not in EVERYONE}
     assert granted == documented_rules(key)
@@ -48,7 +48,7 @@ def test_the_service_accounts_may_do_exactly_the_documented_allow_list(e2e: E2E,
         assert group in ("", "sparkoperator.k8s.io"), group
 
 
-def test_a_forbidden_call_is_one_line_from_goldpipe(e2e: E2E, tmp_path: Path):
+def test_a_forbidden_call_is_one_line_from_goldpipe(e2e: E2E, tmp_path: Path) -> None:
     kubeconfig = e2e.plane.token_kubeconfig(CONTROLLER_SA, NAMESPACE, tmp_path / "controller.kubeconfig")
     proc = e2e.deployment.goldpipe(
         "run",

@@ -9,7 +9,7 @@ from goldpipe.branches import tag_name
 from goldpipe.checks.history import recorded_results
 from goldpipe.contract import GOLD_TABLES
 from tests.e2e.conftest import E2E, LABEL_CHECKS
-from tests.e2e.deployment import NAMESPACE, RELEASE
+from tests.e2e.deployment import NAMESPACE, RELEASE, one_off_run
 from tests.e2e.processes import wait_until
 
 ROLE = f"{RELEASE}-controller"
@@ -24,9 +24,9 @@ def _patch_verbs(e2e: E2E, verbs: list[str]) -> None:
     e2e.plane.kubectl("patch", "role", ROLE, "-n", NAMESPACE, "--type=json", "-p", json.dumps(patch))
 
 
-def test_a_controller_killed_while_posting_a_run_finishes_it_exactly_once_after_restart(e2e: E2E):
+def test_a_controller_killed_while_posting_a_run_finishes_it_exactly_once_after_restart(e2e: E2E) -> None:
     job, day = "product_performance_analytics", e2e.days[3]
-    name = f"{RELEASE}-product-performance-analytics-{day:%Y%m%d}"
+    name = one_off_run(job, day)
     role = e2e.plane.get("role", ROLE, NAMESPACE)
     assert role is not None
     [rule] = [r for r in role["rules"] if r["resources"] == ["sparkapplications"]]

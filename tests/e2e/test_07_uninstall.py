@@ -8,7 +8,7 @@ from tests.e2e.deployment import NAMESPACE, RELEASE
 from tests.e2e.processes import wait_until
 
 
-def test_helm_uninstall_garbage_collects_the_schedules_and_keeps_the_lakehouse(e2e: E2E):
+def test_helm_uninstall_garbage_collects_the_schedules_and_keeps_the_lakehouse(e2e: E2E) -> None:
     assert e2e.plane.items("scheduledsparkapplications", NAMESPACE)
     e2e.deployment.stop_controller()  # as the Deployment's pod would be
     e2e.deployment.helm("uninstall", RELEASE, "-n", NAMESPACE, "--wait", "--timeout", "120s")
