@@ -95,8 +95,8 @@ def render(ctx: click.Context, release: str, namespace: str, job: str | None, da
 
     The output is validated against the Spark Operator CRDs (a warning says so when they are
     not installed); the pod templates inside, which the CRDs leave open, are checked by the
-    API server when spark-submit creates the pods. Only the owner reference to the chart's ConfigMap is missing: it needs the
-    ConfigMap's uid, known in the cluster only.
+    API server when spark-submit creates the pods. Only the owner reference to the chart's
+    ConfigMap is missing: it needs the ConfigMap's uid, known in the cluster only.
     """
     settings = _local_settings(ctx, release, namespace)
     if crds_dir() is None:
