@@ -58,10 +58,15 @@ class Stopwatch:
                 "sparkapplications",
                 timeout_seconds=30,
             )
-            for event in stream:
-                self._see(event["object"], time.perf_counter())
+            try:
+                for event in stream:
+                    self._see(event["object"], time.perf_counter())
+                    if self._stop.is_set():
+                        return
+            except Exception:  # the API server going away at the end, or a dropped watch
                 if self._stop.is_set():
                     return
+                time.sleep(0.2)
 
     def _see(self, app: dict[str, Any], now: float) -> None:
         name = app["metadata"]["name"]

@@ -37,3 +37,14 @@ def test_checks_benchmark_runs():
     figures = run("checks.py")
     assert set(figures) == {"metadata_ratio", "latency_median_s"}
     assert all(v > 0 for v in figures.values())
+
+
+def test_control_plane_benchmark_runs():
+    from tests.conftest import require
+    from tests.e2e.controlplane import missing_binaries
+
+    missing = missing_binaries()
+    require("e2e", not missing, f"missing {', '.join(missing)}: run scripts/install-tools.sh")
+    figures = run("controlplane.py")
+    assert set(figures) == {"latency_median_s", "latency_max_s"}
+    assert 0 < figures["latency_median_s"] <= figures["latency_max_s"]
