@@ -22,7 +22,7 @@ from goldpipe.errors import ConfigError
 
 DEFAULT_HOME = ".goldpipe"
 CATALOG_TYPES = ("jdbc", "rest")
-_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -91,17 +91,26 @@ def resolve_embedded(cfg: CatalogConfig, home: Path) -> CatalogConfig:
     return replace(cfg, uri=uri, warehouse=warehouse)
 
 
+_USERINFO = re.compile(r"(://)[^/@?#]*@")
+
+
+def shown_uri(uri: str) -> str:
+    """``uri`` fit for messages and logs: without user info and query, which may hold secrets."""
+    return _USERINFO.sub(r"\1", uri).split("?", 1)[0].split(";", 1)[0]
+
+
 def validate_catalog(cfg: CatalogConfig) -> CatalogConfig:
-    if not _NAME_RE.match(cfg.name):
-        raise ConfigError(f"catalog.name {cfg.name!r} must match {_NAME_RE.pattern}")
+    if not _NAME_RE.fullmatch(cfg.name):
+        raise ConfigError(f"catalog.name {cfg.name!r} must match ^{_NAME_RE.pattern}$")
     if cfg.type not in CATALOG_TYPES:
         raise ConfigError(f"catalog.type {cfg.type!r} is not one of: {', '.join(CATALOG_TYPES)}")
     if cfg.type == "jdbc" and not cfg.uri.startswith(("jdbc:sqlite:", "jdbc:postgresql:")):
         raise ConfigError(
-            f"catalog.uri {cfg.uri!r} is not a supported JDBC URL (jdbc:sqlite:... or jdbc:postgresql://...)"
+            f"catalog.uri {shown_uri(cfg.uri)!r} is not a supported JDBC URL (jdbc:sqlite:... or "
+            "jdbc:postgresql://...)"
         )
     if cfg.type == "rest" and not cfg.uri.startswith(("http://", "https://")):
-        raise ConfigError(f"catalog.uri {cfg.uri!r} must be an http(s) URL for a REST catalog")
+        raise ConfigError(f"catalog.uri {shown_uri(cfg.uri)!r} must be an http(s) URL for a REST catalog")
     return cfg
 
 
@@ -118,18 +127,34 @@ def find_values_file(explicit: str | None, env: Mapping[str, str] | None = None)
     return default if default.is_file() else None
 
 
-def read_yaml_mapping(path: Path) -> dict[str, Any]:
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """What is wrong and where, without PyYAML's snippet of the line (which may hold a secret)."""
+    problem = getattr(exc, "problem", None) or type(exc).__name__
+    mark = getattr(exc, "problem_mark", None)
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})" if mark else str(problem)
+
+
+def parse_yaml_mapping(text: str, what: str) -> dict[str, Any]:
+    """``text`` as a YAML mapping (empty: ``{}``); ``ConfigError`` naming ``what`` otherwise."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{what}: not valid YAML: {yaml_problem(exc)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: top level must be a mapping")
+        raise ConfigError(f"{what}: top level must be a mapping")
     return data
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    return parse_yaml_mapping(text, str(path))
 
 
 def load_values(path: Path | None) -> dict[str, Any]:

@@ -37,7 +37,7 @@ COMPONENT = "gold-job"
 # UI Service "<run>-ui-svc" (7 more), and a Service name is a DNS-1035 label of 63 at most.
 MAX_RUN_NAME = 63 - len("-ui-svc")
 MAX_SCHEDULE_NAME = MAX_RUN_NAME - len("-") - 19
-_DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 
 LABEL_SCHEDULE = "goldpipe.io/schedule"
 LABEL_JOB = "goldpipe.io/job"
@@ -135,7 +135,7 @@ def check_name(name: str, limit: int, what: str) -> str:
             f"Operator appends a 20-character timestamp to scheduled runs and '-ui-svc' to a run's UI "
             f"Service): shorten the release name, fullnameOverride or the schedule name"
         )
-    if not _DNS_1035.match(name):
+    if not _DNS_1035.fullmatch(name):
         raise ConfigError(
             f"{what} name {name!r} is not a DNS-1035 label (a-z, 0-9, '-', starting with a letter)"
         )

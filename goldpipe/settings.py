@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from goldpipe.chart import schema_errors
+from goldpipe.chart import invalid_values_message, schema_errors
 from goldpipe.checks.config import ChecksConfig, checks_config
 from goldpipe.config import CatalogConfig, catalog_from_mapping, resolve_embedded, validate_catalog
 from goldpipe.contract import JOB_NAMES
@@ -258,7 +258,7 @@ def release_from_mapping(data: Mapping[str, Any]) -> Release:
         raise ConfigError(f"release.yaml is incomplete: missing {exc}") from None
 
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def pipeline_settings(values: Mapping[str, Any], release: Release, *, validate: bool = True) -> Settings:
@@ -266,13 +266,13 @@ def pipeline_settings(values: Mapping[str, Any], release: Release, *, validate: 
     if validate:
         errors = schema_errors(values)
         if errors:
-            raise ConfigError("invalid values:\n  " + "\n  ".join(errors))
+            raise ConfigError(invalid_values_message(errors))
     credentials = tuple(
         CredentialRef(env=str(c["env"]), secret_name=str(c["secretName"]), secret_key=str(c["secretKey"]))
         for c in (values.get("catalog", {}).get("credentials") or [])
     )
     for ref in credentials:
-        if not _ENV_NAME.match(ref.env):
+        if not _ENV_NAME.fullmatch(ref.env):
             raise ConfigError(f"catalog.credentials: {ref.env!r} is not an environment variable name")
     if release.lakehouse_mount and not PurePosixPath(release.lakehouse_mount).is_absolute():
         raise ConfigError(f"lakehouse.embedded.mountPath {release.lakehouse_mount!r} must be absolute")

@@ -1,4 +1,22 @@
 {{/*
+A map of strings as YAML lines, every key and value quoted: no value can add a key, start a
+document or change the YAML type. Renders nothing for an empty map.
+*/}}
+{{- define "goldpipe.quotedMap" -}}
+{{- range $key, $value := . }}
+{{ $key | quote }}: {{ $value | quote }}
+{{- end }}
+{{- end -}}
+
+{{/*
+A value as JSON, which is YAML: objects keep their structure whatever strings they hold. Go's
+JSON leaves NEL (U+0085) raw, which YAML parsers read as a line break: it is escaped too.
+*/}}
+{{- define "goldpipe.json" -}}
+{{- toJson . | replace "\u0085" "\\u0085" -}}
+{{- end -}}
+
+{{/*
 Name of the chart, or nameOverride.
 */}}
 {{- define "goldpipe.name" -}}
@@ -34,24 +52,22 @@ Labels of every resource of the release; the controller puts the same labels (fr
 release.yaml in the ConfigMap) on the ScheduledSparkApplications it creates.
 */}}
 {{- define "goldpipe.labels" -}}
-helm.sh/chart: {{ include "goldpipe.chart" . }}
+helm.sh/chart: {{ include "goldpipe.chart" . | quote }}
 {{ include "goldpipe.selectorLabels" . }}
 {{- if .Chart.AppVersion }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- end }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
 app.kubernetes.io/part-of: goldpipe
-{{- with .Values.commonLabels }}
-{{ toYaml . }}
-{{- end }}
+{{- include "goldpipe.quotedMap" .Values.commonLabels }}
 {{- end -}}
 
 {{/*
 Selector labels (name and instance). Add a component label to select one workload.
 */}}
 {{- define "goldpipe.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "goldpipe.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "goldpipe.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end -}}
 
 {{/*
@@ -136,4 +152,30 @@ An image reference "repository:tag" from a map with repository and tag.
 */}}
 {{- define "goldpipe.image" -}}
 {{- printf "%s:%s" .repository (toString .tag) -}}
+{{- end -}}
+
+{{/*
+Rules of the values that need the release's own facts (no schema can see them), checked before
+anything renders: every ScheduledSparkApplication name "<fullname>-<schedule>" fits the 36
+characters the Spark Operator leaves (it appends a 20-character suffix to each run and '-ui-svc'
+to the run's Service), and each job runs in one schedule only. goldpipe's Python side checks the
+same (goldpipe.render.MAX_SCHEDULE_NAME, goldpipe.settings).
+*/}}
+{{- define "goldpipe.validate" -}}
+{{- $fullname := include "goldpipe.fullname" . -}}
+{{- $owner := dict -}}
+{{- range $name, $schedule := .Values.schedules -}}
+{{- if $schedule -}}
+{{- $full := printf "%s-%s" $fullname $name -}}
+{{- if gt (len $full) 36 -}}
+{{- fail (printf "schedules.%s: the ScheduledSparkApplication name %q has %d characters, at most 36 are allowed (the Spark Operator appends 20 characters to each run's name and '-ui-svc' to its Service): shorten the schedule name, the release name or fullnameOverride" $name $full (len $full)) -}}
+{{- end -}}
+{{- range $job := $schedule.jobs -}}
+{{- if hasKey $owner $job -}}
+{{- fail (printf "schedules: job %s is in schedules %q and %q, but each job may run in one schedule only (your schedules are merged with the chart's default 'nightly': set its jobs, or schedules.nightly: null)" $job (get $owner $job) $name) -}}
+{{- end -}}
+{{- $_ := set $owner $job $name -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}

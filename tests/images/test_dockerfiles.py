@@ -44,6 +44,7 @@ PROVIDED_BY_SPARK_IMAGE = {"pyspark", "py4j"}
 # conservative (an import inside any function counts), so such a module must be named here.
 NOT_RUN_BY_THE_JOBS = {
     "pyiceberg": "goldpipe.catalog imports it in load_catalog() only; the jobs use Spark's Iceberg runtime",
+    "sqlalchemy": "goldpipe.catalog imports it in environment_error() only, for pyiceberg's SQL catalog",
 }
 
 
