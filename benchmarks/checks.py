@@ -45,7 +45,7 @@ METADATA_CHECKS = ("schema", "completeness", "freshness")
 def lake(name: str, orders: int, days: int = 1) -> Any:
     root = WORK / name
     shutil.rmtree(root, ignore_errors=True)
-    catalog = load_catalog(resolve_embedded(CatalogConfig(), root))
+    catalog = load_catalog(resolve_embedded(CatalogConfig(), root), create=True)
     seed_silver(
         catalog,
         days=days,

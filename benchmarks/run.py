@@ -50,7 +50,7 @@ def seed(cfg: CatalogConfig, days: int, orders_per_day: int) -> None:
     shutil.rmtree(root, ignore_errors=True)
     started = time.monotonic()
     seed_silver(
-        load_catalog(cfg),
+        load_catalog(cfg, create=True),
         days=days,
         end_date=LAST_DAY,
         orders_per_day=orders_per_day,

@@ -256,9 +256,9 @@ JOB_INPUTS: Final[dict[str, tuple[str, ...]]] = {
 
 
 def parse_jobs(spec: str) -> tuple[str, ...]:
-    """``"all"`` or a comma-separated list of job names, deduplicated, in contract order.
+    """``"all"`` or a comma-separated list of job names, in contract order.
 
-    Raises ``ValueError`` naming the valid jobs for an unknown or empty list.
+    Raises ``ValueError`` naming the valid jobs for an unknown or empty list, or a job twice.
     """
     names = [n.strip() for n in spec.split(",") if n.strip()]
     if names == ["all"]:
@@ -267,4 +267,7 @@ def parse_jobs(spec: str) -> tuple[str, ...]:
     if unknown or not names:
         what = f"unknown job {', '.join(map(repr, unknown))}" if unknown else "no job given"
         raise ValueError(f"{what}; valid jobs: {', '.join(JOB_NAMES)} (or 'all')")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"job {', '.join(map(repr, twice))} given more than once")
     return tuple(j for j in JOB_NAMES if j in names)

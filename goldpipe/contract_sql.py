@@ -529,20 +529,42 @@ def compute_gold(
 
 
 def _contract_columns_present(table: Table, contract: c.TableContract) -> dict[str, int]:
-    """Field id of each contract column in ``table``'s current schema, found by name."""
+    """Field id of each contract column in ``table``'s current schema, found by name, after
+    checking that it exists with a type that casts to the contract's without loss."""
+    from goldpipe.iceberg_schema import contract_type_of
+
     schema = table.schema()
     ids: dict[str, int] = {}
-    missing = []
-    for name in contract.column_names:
+    missing, mistyped = [], []
+    for column in contract.columns:
         try:
-            ids[name] = schema.find_field(name).field_id
+            field = schema.find_field(column.name)
         except ValueError:
-            missing.append(name)
+            missing.append(column.name)
+            continue
+        actual = contract_type_of(field.field_type)
+        if not _castable(actual, column.type):
+            mistyped.append(f"column {column.name!r} has type {actual}, the contract requires {column.type}")
+        ids[column.name] = field.field_id
     if missing:
         raise SilverContractError(
             f"silver table {contract.identifier} lacks contract column(s): {', '.join(missing)}"
         )
+    if mistyped:
+        raise SilverContractError(f"silver table {contract.identifier}: {'; '.join(mistyped)}")
     return ids
+
+
+def _castable(actual: str, wanted: str) -> bool:
+    """The silver types the Spark jobs accept too (``spark_apps.silver``): the contract's own, a
+    narrower integer, a decimal of the same scale."""
+    if actual == wanted:
+        return True
+    if wanted == "long":
+        return actual == "int"
+    if wanted.startswith("decimal(") and actual.startswith("decimal("):
+        return actual.rsplit(",", 1)[1] == wanted.rsplit(",", 1)[1]
+    return False
 
 
 def _row_filter(column: str | None, day: dt.date) -> str:

@@ -103,12 +103,39 @@ def with_retries(
             error: Exception = exc
         except (HTTPError, OSError) as exc:
             if attempt == attempts:
-                raise KubeError(f"{what} failed: cannot reach the API server ({exc})") from None
+                raise KubeError(
+                    f"{what} failed: cannot reach the Kubernetes API server{_server()} "
+                    f"({_network_reason(exc)}) after {attempts} attempts: check the kubeconfig's cluster "
+                    "(kubectl cluster-info)"
+                ) from None
             error = exc
         delay = base_delay * 2 ** (attempt - 1) * (0.5 + random.random() / 2)
         log.warning("%s: %s; retry %d/%d in %.1fs", what, type(error).__name__, attempt, attempts - 1, delay)
         sleep(delay)
     raise AssertionError("unreachable")
+
+
+def _network_reason(exc: BaseException) -> str:
+    """The innermost cause of a connection failure in a few words (urllib3 nests them deeply)."""
+    import re
+
+    while getattr(exc, "reason", None) is not None and isinstance(exc.reason, BaseException):  # type: ignore[attr-defined]
+        exc = exc.reason  # type: ignore[attr-defined]
+    text = str(exc)
+    match = re.search(r"\[Errno -?\d+\] ([^'\")]+)", text)
+    if match:
+        return match.group(1).strip().rstrip(".").lower()
+    return text.rsplit(":", maxsplit=1)[-1].strip() or type(exc).__name__
+
+
+def _server() -> str:
+    try:
+        from kubernetes import client
+
+        host = client.Configuration.get_default_copy().host
+    except Exception:
+        return ""
+    return f" at {host}" if host else ""
 
 
 def _message(exc: Any) -> str:

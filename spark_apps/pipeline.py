@@ -121,7 +121,9 @@ def resolve_days(spark: SparkSession, request: RunRequest) -> tuple[tuple[dt.dat
     # The laggard table decides: a job split into its own schedule catches up on its own.
     marks = [gold.watermark(spark, request.catalog, job) for job in request.jobs]
     mark = None if any(m is None for m in marks) else min(m for m in marks if m is not None)
-    resolved = auto_days(mark, request.today or dt.datetime.now(dt.UTC).date(), request.max_catch_up_days)
+    first = silver.first_day(spark, request.catalog, _needed_inputs(request.jobs)) if mark is None else None
+    today = request.today or dt.datetime.now(dt.UTC).date()
+    resolved = auto_days(mark, today, request.max_catch_up_days, first)
     return resolved.days, resolved.deferred
 
 

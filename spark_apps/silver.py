@@ -103,3 +103,21 @@ def read_day(spark: SparkSession, catalog: str, name: str, day: dt.date) -> Data
 def read_dimension(spark: SparkSession, catalog: str, name: str) -> DataFrame:
     contract = SILVER_TABLES[name]
     return _contract_columns(spark.table(f"{catalog}.{contract.identifier}"), contract)
+
+
+def first_day(spark: SparkSession, catalog: str, tables: tuple[str, ...]) -> dt.date | None:
+    """The oldest business day in the partitioned silver ``tables`` (Iceberg answers min() from its
+    file statistics, without reading data); None when none has rows or exists."""
+    days = []
+    for name in tables:
+        contract = SILVER_TABLES[name]
+        identifier = f"{catalog}.{contract.identifier}"
+        if not contract.partitioning or not spark.catalog.tableExists(identifier):
+            continue
+        column = contract.partitioning[0][0]
+        # The date in the session time zone, UTC (collecting the timestamp would convert it
+        # to this process's local zone).
+        oldest = spark.table(identifier).agg(F.min(F.col(column)).cast("date")).collect()[0][0]
+        if oldest is not None:
+            days.append(oldest)
+    return min(days) if days else None

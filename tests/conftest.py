@@ -87,7 +87,7 @@ class Lakehouse:
         return self.config.name
 
     def pyiceberg(self) -> Any:
-        return load_catalog(self.config)
+        return load_catalog(self.config, create=True)
 
 
 _counter = itertools.count()

@@ -52,6 +52,10 @@ class ChecksConfig:
 
 def checks_config(section: Mapping[str, Any] | None, jobs: tuple[str, ...]) -> ChecksConfig:
     section = section or {}
+    if not isinstance(section, Mapping):
+        raise ConfigError(
+            f"checks must be a mapping (enabled, defaults, jobs), not a {type(section).__name__}"
+        )
     defaults = {
         name: {**DEFAULTS[name], **((section.get("defaults") or {}).get(name) or {})} for name in CHECK_NAMES
     }

@@ -16,8 +16,8 @@ import yaml
 from goldpipe.chart import chart_metadata, chart_values
 from goldpipe.cli.output import format_table
 from goldpipe.cli.params import day as parse_day
-from goldpipe.cli.params import job_name
-from goldpipe.config import find_values_file
+from goldpipe.cli.params import job_name, values_option
+from goldpipe.config import find_values_file, parse_yaml_mapping
 from goldpipe.errors import ConfigError, GoldpipeError
 from goldpipe.kube import SPARK_APPS, AlreadyExistsError, KubeApi, NotFoundError
 from goldpipe.render import NO_CRDS, crds_dir, render_run, render_schedules
@@ -66,8 +66,10 @@ def _deployed_settings(ctx: click.Context, kube: KubeApi, release: str) -> Setti
             err=True,
         )
         return local
-    values = yaml.safe_load(data.get("values.yaml") or "{}") or {}
-    return pipeline_settings(values, release_from_mapping(yaml.safe_load(data.get("release.yaml") or "{}")))
+    what = f"ConfigMap {local.release.config_map_name}"
+    values = parse_yaml_mapping(data.get("values.yaml") or "", f"{what} values.yaml")
+    facts = parse_yaml_mapping(data.get("release.yaml") or "", f"{what} release.yaml")
+    return pipeline_settings(values, release_from_mapping(facts))
 
 
 release_option = click.option(
@@ -83,6 +85,7 @@ context_option = click.option("--context", default=None, help="kubeconfig contex
 
 
 @click.command("render")
+@values_option
 @release_option
 @click.option(
     "-n", "--namespace", default=lambda: os.environ.get("POD_NAMESPACE", "default"), show_default="default"
@@ -104,7 +107,7 @@ def render(ctx: click.Context, release: str, namespace: str, job: str | None, da
     if (job is None) != (day is None):
         raise click.UsageError("--job and --date go together")
     docs = (
-        [render_run(settings, job_name(job), parse_day(day, "--date"))]
+        [render_run(settings, job_name(job, "--job"), parse_day(day, "--date"))]
         if job is not None and day is not None
         else render_schedules(settings)
     )
@@ -133,6 +136,7 @@ def _wait(kube: KubeApi, name: str, poll: float) -> str:
 
 
 @click.command("run")
+@values_option
 @click.argument("job")
 @click.option("--date", "day", required=True, help="Business day (YYYY-MM-DD).")
 @click.option("--wait", is_flag=True, help="Wait until the run ends; exit 1 if it failed.")
@@ -178,6 +182,7 @@ def run(
 
 
 @click.command("backfill")
+@values_option
 @click.argument("job")
 @click.option("--from", "start", required=True, help="First day (YYYY-MM-DD).")
 @click.option("--to", "end", required=True, help="Last day, inclusive (YYYY-MM-DD).")

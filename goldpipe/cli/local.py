@@ -10,10 +10,11 @@ from typing import Any
 import click
 
 from goldpipe.catalog import load_catalog, spark_catalog_conf
-from goldpipe.chart import chart_values
+from goldpipe.chart import validated_values
 from goldpipe.checks.config import ChecksConfig, checks_config
 from goldpipe.cli.output import check_table, format_table
-from goldpipe.config import find_values_file, load_catalog_config
+from goldpipe.cli.params import values_option
+from goldpipe.config import find_values_file, load_catalog_config, shown_uri
 from goldpipe.contract import GOLD_NAMESPACE, GOLD_TABLES, JOB_NAMES, SILVER_TABLES, parse_jobs
 from goldpipe.dates import DATE_SPEC_HELP, DEFAULT_MAX_CATCH_UP_DAYS, DateSpec, parse_date, parse_date_spec
 from goldpipe.errors import GoldpipeError
@@ -60,6 +61,7 @@ def _spark_error_message(exc: Exception) -> str | None:
 
 
 @click.command("run-local")
+@values_option
 @click.option("--date", "dates", type=DateSpecType(), required=True, help=DATE_SPEC_HELP)
 @click.option(
     "--jobs",
@@ -94,7 +96,7 @@ def run_local(
     jars = local_jars()
     checks = local_checks_config(ctx, jobs)
     # pyiceberg creates the embedded catalog's directories and tables, the same ones Spark uses.
-    catalog = load_catalog(cfg)
+    catalog = load_catalog(cfg, create=True)
     request = RunRequest(
         jobs=jobs,
         dates=dates,
@@ -104,7 +106,7 @@ def run_local(
         # Write-Audit-Publish: Spark leaves the output on the run's branch, the audit publishes it.
         publish=not checks.enabled,
     )
-    click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {cfg.uri}", err=True)
+    click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)
     started = time.monotonic()
     try:
         spark = local_session(spark_catalog_conf(cfg), jars, app_name=f"goldpipe-{request.run_id}")
@@ -119,7 +121,8 @@ def run_local(
     rows = [
         [job, s.days, s.rows_written, s.rejected_rows, f"{s.seconds:.1f}"] for job, s in report.jobs.items()
     ]
-    click.echo(format_table(["job", "days", "rows written", "rejected rows", "seconds"], rows))
+    click.echo(format_table(["job", "days", "rows written", "rejected input rows", "seconds"], rows))
+    click.echo("(rejected input rows: of the silver tables each job reads; see gold.rejected_rows)")
     published = report.published
     if checks.enabled and report.days:
         from goldpipe.audit import audit_run
@@ -143,15 +146,23 @@ def run_local(
 
 
 def local_checks_config(ctx: click.Context, jobs: tuple[str, ...]) -> ChecksConfig:
-    """The ``checks:`` section of the values (chart defaults merged with ``-f``), for these jobs."""
-    values = chart_values(find_values_file(ctx.obj["values_file"]))
+    """The ``checks:`` section of the values (chart defaults merged with ``-f``, checked against
+    the chart's schema like `helm install` does), for these jobs."""
+    values = validated_values(find_values_file(ctx.obj["values_file"]))
     return checks_config(values.get("checks"), jobs)
 
 
+# Bookkeeping columns `show` leaves out unless asked (--all-columns).
+HIDDEN_COLUMNS = ("computed_at", "ingested_at")
+
+
 def _resolve_table(name: str) -> str:
+    from goldpipe.checks.history import CHECK_RESULTS
+
     namespace, _, table = name.rpartition(".")
     namespace = namespace or GOLD_NAMESPACE
     known = {f"{GOLD_NAMESPACE}.{t}" for t in GOLD_TABLES} | {f"silver.{t}" for t in SILVER_TABLES}
+    known.add(CHECK_RESULTS.identifier)
     identifier = f"{namespace}.{table}"
     if identifier not in known:
         raise click.BadParameter(
@@ -161,39 +172,47 @@ def _resolve_table(name: str) -> str:
 
 
 @click.command("show")
+@values_option
 @click.argument("table")
 @click.option("--date", "day", default=None, help="Only this business day (YYYY-MM-DD).")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Rows at most.")
+@click.option("--all-columns", is_flag=True, help=f"Also {' and '.join(HIDDEN_COLUMNS)}.")
 @click.pass_context
-def show(ctx: click.Context, table: str, day: str | None, limit: int) -> None:
-    """Print rows of a gold (default namespace) or silver table from main, newest day first."""
+def show(ctx: click.Context, table: str, day: str | None, limit: int, all_columns: bool) -> None:
+    """Print rows of a table from main: gold (the default namespace), silver, or the audit's
+    audit.check_results; gold newest day first."""
     from pyiceberg.exceptions import NoSuchTableError
     from pyiceberg.expressions import AlwaysTrue, EqualTo
 
     identifier = _resolve_table(table)
+    row_filter: Any = AlwaysTrue()
+    if day is not None:  # arguments first: a usage error touches nothing
+        try:
+            row_filter = EqualTo("event_date", parse_date(day).isoformat())
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--date") from None
     cfg = load_catalog_config(ctx.obj["values_file"])
     try:
         iceberg_table = load_catalog(cfg).load_table(identifier)
     except NoSuchTableError:
         raise GoldpipeError(f"table {identifier} does not exist yet in catalog {cfg.name!r}") from None
-    row_filter: Any = AlwaysTrue()
-    if day is not None:
-        try:
-            row_filter = EqualTo("event_date", parse_date(day).isoformat())
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--date") from None
     data = iceberg_table.scan(row_filter=row_filter).to_arrow()
-    columns = [c for c in data.column_names if c not in ("computed_at", "ingested_at")]
+    hidden = [] if all_columns else [c for c in data.column_names if c in HIDDEN_COLUMNS]
+    columns = [c for c in data.column_names if c not in hidden]
     contract = GOLD_TABLES.get(identifier.split(".", 1)[1]) if identifier.startswith(GOLD_NAMESPACE) else None
     if contract is not None and len(data):
         order = [("event_date", "descending")] + [(k, "ascending") for k in contract.key if k != "event_date"]
         data = data.sort_by(order)
     rows = [[r[c] for c in columns] for r in data.slice(0, limit).to_pylist()]
-    click.echo(f"{identifier} ({len(data)} row(s){', first ' + str(limit) if len(data) > limit else ''})")
+    note = f"; {', '.join(hidden)} hidden, --all-columns shows them" if hidden else ""
+    click.echo(
+        f"{identifier} ({len(data)} row(s){', first ' + str(limit) if len(data) > limit else ''}{note})"
+    )
     click.echo(format_table(columns, rows))
 
 
 @click.command("check")
+@values_option
 @click.argument("job")
 @click.option("--date", "day", required=True, help="Business day (YYYY-MM-DD).")
 @click.pass_context
@@ -206,13 +225,14 @@ def check(ctx: click.Context, job: str, day: str) -> None:
     from goldpipe.cli.params import job_name
 
     job, when = job_name(job), parse_day(day)
+    config = local_checks_config(ctx, (job,))
     catalog = load_catalog(load_catalog_config(ctx.obj["values_file"]))
     if not catalog.table_exists(GOLD_TABLES[job].identifier):
         raise GoldpipeError(f"table {GOLD_TABLES[job].identifier} does not exist yet: nothing to check")
     results = run_checks(
         catalog,
         CheckTarget(jobs=(job,), days=(when,), ref="main"),
-        local_checks_config(ctx, (job,)),
+        config,
         now=dt.datetime.now(dt.UTC),
         history=lambda j, d, window: history.metric_history(catalog, j, d, window),
     )

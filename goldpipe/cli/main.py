@@ -32,6 +32,15 @@ class GoldpipeGroup(click.Group):
         except GoldpipeError as exc:
             failure = _ExpectedUsageFailure if exc.exit_code == 2 else _ExpectedFailure
             raise failure(str(exc)) from None
+        except Exception as exc:
+            # The catalog database failing under a command (locked by a run, damaged): the
+            # machine's problem, not a bug, so a line and not a traceback.
+            from goldpipe.catalog import environment_error
+
+            message = environment_error(exc)
+            if message is None:
+                raise
+            raise _ExpectedFailure(message) from None
 
 
 @click.group(
@@ -54,6 +63,11 @@ def cli(ctx: click.Context, values_file: str | None, verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not verbose:
+        # Retries of an unreachable API server end in one `error:` line; the attempts before
+        # it are noise unless asked for (-v).
+        for name in ("urllib3", "kubernetes", "goldpipe.kube"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     ctx.ensure_object(dict)
     ctx.obj.setdefault("values_file", values_file)
 
@@ -74,6 +88,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        # One line, like every other error: what is wrong, and where the help is.
+        where = exc.ctx.command_path if exc.ctx is not None else "goldpipe"
+        click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -38,25 +38,28 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     return "\n".join(out)
 
 
+def _status(result: Any) -> str:
+    """FAIL only for a failure that blocks publishing; a warning-severity failure is WARN."""
+    if result.status == "fail" and result.severity != "blocking":
+        return "WARN"
+    return str(result.status).upper()
+
+
 def check_table(results: Sequence[Any], *, full: bool = False) -> str:
-    """Check results (``CheckResult``): what did not pass, one row each with its message; the
-    passes folded into one row per check and table (``full``: every result on its own row)."""
-    order = {"error": 0, "fail": 1, "pass": 2}
+    """Check results (``CheckResult``): what did not pass, one row each with its whole message;
+    the passes folded into one row per check and table (``full``: every result on its own row)."""
+    order = {"ERROR": 0, "FAIL": 1, "WARN": 2, "PASS": 3}
     rows: list[list[object]] = []
     folded: dict[tuple[str, str], list[Any]] = {}
-    for r in sorted(results, key=lambda r: (order[r.status], r.table, r.name, str(r.event_date or ""))):
+    for r in sorted(results, key=lambda r: (order[_status(r)], r.table, r.name, str(r.event_date or ""))):
         if r.status == "pass" and not full:
             folded.setdefault((r.table, r.name), []).append(r)
             continue
         day = r.event_date.isoformat() if r.event_date else "-"
-        rows.append([r.status.upper(), r.name, r.table, day, r.severity, _short(r.message, 70)])
+        rows.append([_status(r), r.name, r.table, day, r.severity, r.message])
     for (table, name), passes in folded.items():
         days = [p.event_date for p in passes if p.event_date]
         when = f"{len(days)} day(s)" if days else "-"
         detail = passes[0].message if len(passes) == 1 else f"{len(passes)} passed"
-        rows.append(["PASS", name, table, when, passes[0].severity, _short(detail, 70)])
+        rows.append(["PASS", name, table, when, passes[0].severity, detail])
     return format_table(["status", "check", "table", "day", "severity", "detail"], rows)
-
-
-def _short(text: str, width: int = 48) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

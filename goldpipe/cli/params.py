@@ -10,12 +10,30 @@ from goldpipe.contract import JOB_NAMES
 from goldpipe.dates import parse_date
 
 
-def job_name(value: str) -> str:
+def job_name(value: str, hint: str = "JOB") -> str:
     if value not in JOB_NAMES:
         raise click.BadParameter(
-            f"unknown job {value!r}; valid jobs: {', '.join(JOB_NAMES)}", param_hint="JOB"
+            f"unknown job {value!r}; valid jobs: {', '.join(JOB_NAMES)}", param_hint=hint
         )
     return value
+
+
+def _store_values_file(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        ctx.ensure_object(dict)["values_file"] = value
+    return value
+
+
+# `-f` is an option of the group (`goldpipe -f v.yaml render`); also accepted after the command
+# (`goldpipe render -f v.yaml`), as helm users type it.
+values_option = click.option(
+    "-f",
+    "--values",
+    type=click.Path(dir_okay=False),
+    expose_value=False,
+    callback=_store_values_file,
+    help="Values file (the chart's values.yaml shape); the same as `goldpipe -f FILE ...`.",
+)
 
 
 def day(value: str, hint: str = "--date") -> dt.date:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from goldpipe.cli.params import values_option
 from goldpipe.dates import MAX_RANGE_DAYS, parse_date, yesterday
 
 DEFAULT_DAYS = 3
@@ -26,6 +27,7 @@ def _end_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -
 
 
 @click.command()
+@values_option
 @click.option(
     "--days",
     # At most what `run-local --date` accepts, so that --print-range output is usable there.
@@ -85,7 +87,7 @@ def seed(
     from goldpipe.config import load_catalog_config
     from goldpipe.seed import seed_silver
 
-    catalog = load_catalog(load_catalog_config((ctx.obj or {}).get("values_file")))
+    catalog = load_catalog(load_catalog_config((ctx.obj or {}).get("values_file")), create=True)
     summary = seed_silver(
         catalog,
         days=days,

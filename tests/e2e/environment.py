@@ -127,7 +127,7 @@ def start_environment(
         },
     )
     seeded = tuple(yesterday() - dt.timedelta(days=days - 1 - i) for i in range(days))
-    catalog = load_catalog(resolve_embedded(CatalogConfig(name="lake"), lake))
+    catalog = load_catalog(resolve_embedded(CatalogConfig(name="lake"), lake), create=True)
     seed_silver(
         catalog, days=days, end_date=seeded[-1], orders_per_day=orders_per_day, seed=11, replace=False
     )

@@ -50,7 +50,7 @@ class GoldLake:
 @pytest.fixture
 def gold_lake(tmp_path: Path) -> GoldLake:
     cfg = resolve_embedded(CatalogConfig(name="lake"), tmp_path / "lake")
-    catalog = load_catalog(cfg)
+    catalog = load_catalog(cfg, create=True)
     seed_silver(
         catalog, days=3, end_date=LAST_DAY, orders_per_day=40, seed=3, replace=False, progress=lambda _: None
     )

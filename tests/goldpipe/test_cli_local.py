@@ -34,8 +34,12 @@ def test_usage_errors(runner, args, message):
 
 
 def test_show_of_a_table_that_does_not_exist_yet(tmp_path, monkeypatch, capsys):
+    from goldpipe.catalog import load_catalog
+    from goldpipe.config import CatalogConfig, resolve_embedded
+
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GOLDPIPE_HOME", str(tmp_path / "home"))
+    load_catalog(resolve_embedded(CatalogConfig(), tmp_path / "home"), create=True)
     with pytest.raises(SystemExit) as exit_info:
         main(["show", "daily_sales_summary"])
     assert exit_info.value.code == 1

@@ -5,12 +5,14 @@ import pytest
 from goldpipe.contract import GOLD_TABLES, JOB_INPUTS, JOB_NAMES, SILVER_TABLES, parse_jobs
 
 
-def test_jobs_parse_in_contract_order_without_duplicates():
+def test_jobs_parse_in_contract_order():
     assert parse_jobs("all") == JOB_NAMES
-    assert parse_jobs("rejected_rows, daily_sales_summary,rejected_rows") == (
-        "daily_sales_summary",
-        "rejected_rows",
-    )
+    assert parse_jobs("rejected_rows, daily_sales_summary") == ("daily_sales_summary", "rejected_rows")
+
+
+def test_a_job_listed_twice_is_refused():
+    with pytest.raises(ValueError, match="job 'rejected_rows' given more than once"):
+        parse_jobs("rejected_rows, daily_sales_summary,rejected_rows")
 
 
 @pytest.mark.parametrize("spec", ["", "daily_sales", "all,rejected_rows", " , "])

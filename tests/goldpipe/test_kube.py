@@ -37,7 +37,7 @@ def test_transient_errors_are_retried_with_growing_delays():
 
 def test_connection_errors_are_retried_then_reported():
     call, _ = failing(*[NewConnectionError(None, "refused")] * 5)
-    with pytest.raises(KubeError, match="cannot reach the API server"):
+    with pytest.raises(KubeError, match="cannot reach the Kubernetes API server"):
         with_retries(call, "list x", sleep=lambda _: None)
 
 

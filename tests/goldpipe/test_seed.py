@@ -457,7 +457,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def catalog() -> Any:
-    return load_catalog(load_catalog_config())
+    return load_catalog(load_catalog_config(), create=True)
 
 
 def seed_into(cat: Any, days: int = 2, n: int = 10, replace: bool = False, seed: int = SEED) -> Any:
@@ -530,7 +530,7 @@ def test_a_day_reads_back_the_same_from_a_1_and_a_5_day_seed(tmp_path: Path) -> 
     from goldpipe.config import CatalogConfig, resolve_embedded
 
     def day_rows(root: Path, days: int) -> dict[str, list[dict[str, Any]]]:
-        cat = load_catalog(resolve_embedded(CatalogConfig(), root))
+        cat = load_catalog(resolve_embedded(CatalogConfig(), root), create=True)
         seed_silver(cat, days=days, end_date=DAY, orders_per_day=10, seed=SEED, replace=False)
         out = {}
         for name, ts in [("orders", "order_ts"), ("order_items", "order_ts"), ("events", "event_ts")]:

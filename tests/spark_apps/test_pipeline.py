@@ -428,6 +428,18 @@ def test_auto_processes_yesterday_then_catches_up_from_the_watermark(spark, lake
     assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary")] == [D1, D2, D3]
 
 
+def test_auto_on_empty_gold_takes_the_last_days_of_silver_within_the_limit(spark, lakehouse):
+    """`seed --days 30` then `run-local --date auto`: not yesterday alone, the last N silver days."""
+    catalog = lakehouse.pyiceberg()
+    seed_small(catalog)  # D1..D3
+    first = run(
+        spark,
+        request(lakehouse, AUTO, run_id="e1", today=D3 + dt.timedelta(days=1), max_catch_up_days=2),
+        progress=lambda _: None,
+    )
+    assert first.days == (D2, D3)
+
+
 def test_auto_watermark_uses_commit_history_for_tables_with_empty_days(spark, lakehouse):
     catalog = lakehouse.pyiceberg()
     create_empty_silver(catalog)  # nothing at all: rejected_rows stays empty on D1
