@@ -207,3 +207,67 @@ def test_run_local_names_a_silver_column_of_the_wrong_type(seeded: Path, tmp_pat
     assert proc.returncode == 1, proc.stderr
     assert "column 'status' has type int, the contract requires string" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# --- finding 11: as a new user would try it ------------------------------------------------------
+
+
+def test_an_unreachable_api_server_is_one_line_after_bounded_retries(tmp_path: Path) -> None:
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: x\n"
+        "clusters: [{name: x, cluster: {server: 'https://127.0.0.1:1'}}]\n"
+        "users: [{name: x, user: {token: t}}]\n"
+        "contexts: [{name: x, context: {cluster: x, user: x, namespace: analytics}}]\n"
+    )
+    env = {**os.environ, "KUBECONFIG": str(kubeconfig), "GOLDPIPE_CHART_DIR": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "goldpipe.cli.main", "status"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    line = one_error_line(proc)
+    assert "cannot reach the Kubernetes API server at https://127.0.0.1:1 (connection refused)" in line
+    assert "after 5 attempts" in line and len(line) < 250
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("show", "daily_sales_summary", "--date", "auto"),
+            "Invalid value for --date: invalid date 'auto': expected YYYY-MM-DD",
+        ),
+        (("check", "daily_sales_summary", "--date", "2026-11-26..2026-11-27"), "expected YYYY-MM-DD (see"),
+        (
+            ("render", "--job", "nosuch", "--date", "2026-11-27"),
+            "Invalid value for --job: unknown job 'nosuch'",
+        ),
+    ],
+)
+def test_single_day_options_say_so_and_blame_the_right_option(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    line = one_error_line(goldpipe(*args, home=tmp_path, cwd=ROOT), code=2)
+    assert message in line
+    assert "range" not in line and "'auto'" not in line.split("expected")[-1]
+
+
+def test_values_file_after_the_command(tmp_path: Path) -> None:
+    proc = goldpipe("render", "-f", str(ROOT / "values.yaml"), home=tmp_path, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "kind: ScheduledSparkApplication" in proc.stdout
+
+
+def test_show_says_what_it_hides_and_shows_the_audit_record(seeded: Path, tmp_path: Path) -> None:
+    proc = goldpipe("show", "silver.customers", "--limit", "1", home=seeded, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    header = proc.stdout.splitlines()[0]
+    assert "ingested_at hidden, --all-columns shows them" in header
+    assert "ingested_at" not in proc.stdout.splitlines()[1]
+    full = goldpipe("show", "silver.customers", "--limit", "1", "--all-columns", home=seeded, cwd=tmp_path)
+    assert "ingested_at" in full.stdout.splitlines()[1]
+    from goldpipe.checks import history
+
+    history.results_table(load_catalog(resolve_embedded(CatalogConfig(), seeded)))
+    audit = goldpipe("show", "audit.check_results", home=seeded, cwd=tmp_path)
+    assert audit.returncode == 0 and audit.stdout.startswith("audit.check_results (0 row(s)"), audit.stderr
