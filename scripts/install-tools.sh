@@ -3,6 +3,7 @@
 #
 #   group          binaries                                              pinned in
 #   chart          helm, kubeconform                                     tools/go.mod
+#                  helm-docs (docs/values.md)                            tools/helm-docs/go.mod
 #   control-plane  kube-apiserver, kube-controller-manager,              tools/kubernetes/go.mod
 #                  kube-scheduler, kubectl,
 #                  etcd, kwok, spark-operator (+ CRDs)                   tools/{etcd,kwok,spark-operator}/go.mod
@@ -153,6 +154,7 @@ reports() {
 # Version checks of freshly built binaries: CHECK DIR VERSION.
 check_helm() { reports "$2" "$1/helm" version --template '{{.Version}}'; }
 check_kubeconform() { reports "$2" "$1/kubeconform" -v; }
+check_helm_docs() { reports "$2" "$1/helm-docs" --version; }
 check_kubernetes() {
   local b
   for b in kube-apiserver kube-controller-manager kube-scheduler; do reports "$2" "$1/$b" --version || return 1; done
@@ -180,6 +182,11 @@ chart_tools() {
   # kubeconform: the ldflags of its .goreleaser.yml.
   build kubeconform "$kubeconform_version" "$tools" "-s -w -X main.version=${kubeconform_version}" \
     check_kubeconform github.com/yannh/kubeconform/cmd/kubeconform
+  # helm-docs: its own module (it pins an older sprig than helm); goreleaser's default ldflags.
+  local helm_docs_version
+  helm_docs_version="$(pinned "${tools}/helm-docs" github.com/norwoodj/helm-docs)"
+  build helm-docs "$helm_docs_version" "${tools}/helm-docs" "-s -w -X main.version=${helm_docs_version#v}" \
+    check_helm_docs github.com/norwoodj/helm-docs/cmd/helm-docs
 }
 
 control_plane_tools() {

@@ -1,130 +1,87 @@
-"""scripts/gen-values-docs.py: the helm-docs-style values table of the README."""
+"""docs/values.md: helm-docs' table of the `# --` comments of values.yaml, current and complete."""
 
 from __future__ import annotations
 
-import importlib.util
+import re
 import subprocess
-import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 import pytest
+import yaml
 
 from tests.chart.conftest import ROOT
+from tests.conftest import require
 
-SCRIPT = ROOT / "scripts" / "gen-values-docs.py"
-
-
-@pytest.fixture(scope="module")
-def gen() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_values_docs", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+HELM_DOCS = ROOT / ".tools" / "bin" / "helm-docs"
+VALUES_MD = ROOT / "docs" / "values.md"
+# The arguments of `make docs`, read from the Makefile so the test runs what the docs run.
+_MAKE_DOCS = re.search(r"^docs:.*\n\t(?P<command>.*helm-docs.*)$", (ROOT / "Makefile").read_text(), re.M)
 
 
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def helm_docs(*extra: str) -> subprocess.CompletedProcess[str]:
+    require("helm", HELM_DOCS.is_file(), "no helm-docs: run scripts/install-tools.sh chart")
+    assert _MAKE_DOCS, "the Makefile's docs target no longer runs helm-docs"
+    args = _MAKE_DOCS.group("command").split()[1:]
     return subprocess.run(
-        [sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, check=False
+        [str(HELM_DOCS), *args, *extra], cwd=ROOT, capture_output=True, text=True, check=False, timeout=120
     )
 
 
-def test_readme_values_table_is_current() -> None:
-    proc = run("--check", ROOT / "README.md")
-    assert proc.returncode == 0, proc.stderr
+def rows() -> dict[str, str]:
+    """Key -> description of every row of docs/values.md."""
+    table = {}
+    for line in VALUES_MD.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if len(cells) == 4 and cells[0] not in ("Key", "-----"):
+            table[cells[0]] = cells[3]
+    return table
 
 
-SAMPLE = """\
-# Section heading: not a description.
-
-# -- Name override.
-nameOverride: ""
-image:
-  # -- Image repository.
-  repository: ghcr.io/x/y
-  # -- Tag, with a pipe | in it.
-  tag: "1.0"
-# -- Labels on everything: a map documented as one row,
-# with its description continued on a second line
-#   and a third.
-labels:
-  team: data
-undocumented:
-  leaf: 3
-  empty: {}
-# -- (int) Explicit type.
-# @default -- computed at install time
-port: null
-# A comment that is not a description
-# -- The description after it wins.
-nested:
-  inner:
-    # -- Deep key.
-    deep: [1, 2]
-"""
+def leaves(values: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            yield from leaves(value, f"{path}.")
+        else:
+            yield path
 
 
-def test_rows(gen: ModuleType) -> None:
-    rows = [(r.key, r.type, r.default, r.description) for r in gen.rows(SAMPLE)]
-    assert rows == [
-        ("nameOverride", "string", '`""`', "Name override."),
-        ("image.repository", "string", '`"ghcr.io/x/y"`', "Image repository."),
-        ("image.tag", "string", '`"1.0"`', "Tag, with a pipe | in it."),
-        (
-            "labels",
-            "object",
-            '`{"team":"data"}`',
-            "Labels on everything: a map documented as one row, with its description continued on a second line and a third.",
-        ),
-        ("undocumented.leaf", "int", "`3`", ""),
-        ("undocumented.empty", "object", "`{}`", ""),
-        ("port", "int", "computed at install time", "Explicit type."),
-        ("nested", "object", '`{"inner":{"deep":[1,2]}}`', "The description after it wins."),
-    ]
-
-
-def test_table_escapes_pipes(gen: ModuleType) -> None:
-    table = gen.table(SAMPLE)
-    assert table.splitlines()[:2] == [
-        "| Key | Type | Default | Description |",
-        "|-----|------|---------|-------------|",
-    ]
-    assert '| image.tag | string | `"1.0"` | Tag, with a pipe \\| in it. |' in table.splitlines()
-
-
-def test_rewrite_and_check(tmp_path: Path) -> None:
-    values = tmp_path / "values.yaml"
-    values.write_text(SAMPLE, encoding="utf-8")
-    target = tmp_path / "doc.md"
-    target.write_text(
-        "# Doc\n\nBefore.\n\n<!-- values-table:start -->\nold table\n<!-- values-table:end -->\n\nAfter.\n",
-        encoding="utf-8",
+def test_values_md_is_what_helm_docs_writes_today() -> None:
+    result = helm_docs("--dry-run", "--log-level", "error")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == VALUES_MD.read_text(encoding="utf-8").strip(), (
+        "docs/values.md is stale: run `make docs`"
     )
-    assert run("--check", "--values", values, target).returncode == 1
-    assert "old table" in target.read_text()
-    proc = run("--values", values, target)
-    assert proc.returncode == 0, proc.stderr
-    text = target.read_text()
-    assert text.startswith("# Doc\n\nBefore.\n\n<!-- values-table:start -->\n\n| Key |")
-    assert text.endswith("|\n\n<!-- values-table:end -->\n\nAfter.\n")
-    assert "old table" not in text
-    assert run("--check", "--values", values, target).returncode == 0
-    # Idempotent.
-    assert run("--values", values, target).returncode == 0
-    assert target.read_text() == text
 
 
-def test_missing_markers(tmp_path: Path) -> None:
-    target = tmp_path / "doc.md"
-    target.write_text("# no markers\n", encoding="utf-8")
-    proc = run(target)
-    assert proc.returncode != 0
-    assert "values-table:start" in proc.stderr
+def test_every_value_has_a_row_with_a_description() -> None:
+    table = rows()
+    assert "image.tag" in table  # not vacuous: the table was read
+    assert [key for key, description in table.items() if not description] == []
+    values = yaml.safe_load((ROOT / "values.yaml").read_text(encoding="utf-8"))
+    # A leaf is documented by its own row or by the row of a map above it.
+    undocumented = [
+        leaf for leaf in leaves(values) if not any(leaf == key or leaf.startswith(f"{key}.") for key in table)
+    ]
+    assert undocumented == []
 
 
-def test_every_values_key_is_documented(gen: ModuleType) -> None:
-    """values.yaml documents every row of the table (no empty description)."""
-    rows = gen.rows((ROOT / "values.yaml").read_text(encoding="utf-8"))
-    assert [r.key for r in rows if not r.description] == []
+@pytest.mark.parametrize("comment", ["# -- A documented port.", "# plain comment, no description"])
+def test_helm_docs_reads_the_description_comments(tmp_path: Path, comment: str) -> None:
+    """The convention the table relies on: `# --` documents the key below it, `#` does not."""
+    (tmp_path / "Chart.yaml").write_text("apiVersion: v2\nname: sample\nversion: 0.1.0\n")
+    (tmp_path / "values.yaml").write_text(f"{comment}\nport: 8080\n")
+    (tmp_path / "t.gotmpl").write_text('{{ template "chart.valuesTable" . }}\n')
+    require("helm", HELM_DOCS.is_file(), "no helm-docs: run scripts/install-tools.sh chart")
+    result = subprocess.run(
+        [str(HELM_DOCS), "-c", str(tmp_path), "-t", "t.gotmpl", "--dry-run", "--log-level", "error"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    expected = "A documented port." if comment.startswith("# --") else ""
+    assert f"| port | int | `8080` | {expected} |" in result.stdout
