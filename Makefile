@@ -43,6 +43,7 @@ lint:
 	$(BIN)/ruff check goldpipe spark_apps tests benchmarks
 	$(BIN)/ruff format --check goldpipe spark_apps tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format:
 	$(BIN)/ruff format goldpipe spark_apps tests benchmarks
@@ -54,8 +55,10 @@ bench: setup tools
 	$(BIN)/python benchmarks/controlplane.py --json benchmarks/results-controlplane.json
 
 # The README's values table, from the `# --` comments of values.yaml.
-docs:
-	$(BIN)/python scripts/gen-values-docs.py README.md
+# docs/values.md from the `# --` comments of values.yaml (tests/chart/test_values_docs.py runs
+# this same command).
+docs: tools
+	.tools/bin/helm-docs --chart-to-generate . --sort-values-order file --template-files docs/values.md.gotmpl --output-file docs/values.md
 
 clean:
 	rm -rf $(VENV) .goldpipe .pytest_cache .mypy_cache .ruff_cache

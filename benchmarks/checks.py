@@ -27,14 +27,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from goldpipe.branches import branch_name  # noqa: E402
-from goldpipe.catalog import load_catalog  # noqa: E402
-from goldpipe.checks.config import checks_config  # noqa: E402
 from goldpipe.checks.runner import CheckTarget, run_checks  # noqa: E402
-from goldpipe.config import CatalogConfig, resolve_embedded  # noqa: E402
-from goldpipe.contract import JOB_NAMES  # noqa: E402
-from goldpipe.reference_run import write_reference_run  # noqa: E402
+from goldpipe.core.contract import JOB_NAMES  # noqa: E402
+from goldpipe.core.names import branch_name  # noqa: E402
+from goldpipe.lakehouse.catalog import load_catalog  # noqa: E402
+from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded  # noqa: E402
 from goldpipe.seed import seed_silver  # noqa: E402
+from tests.support.checks import chart_checks  # noqa: E402
+from tests.support.reference_run import write_reference_run  # noqa: E402
 
 WORK = ROOT / "benchmarks" / ".work"
 DAY = dt.date(2026, 11, 20)
@@ -60,8 +60,8 @@ def lake(name: str, orders: int, days: int = 1) -> Any:
 
 def time_checks(catalog: Any, run_id: str, repeats: int) -> tuple[float, float]:
     """Median seconds of (metadata checks only, the full suite) on the run's branch."""
-    full = checks_config({}, JOB_NAMES)
-    only_metadata = checks_config(
+    full = chart_checks()
+    only_metadata = chart_checks(
         {
             "defaults": {
                 n: {"enabled": n in METADATA_CHECKS}
@@ -90,10 +90,10 @@ def time_checks(catalog: Any, run_id: str, repeats: int) -> tuple[float, float]:
 def latency(catalog: Any, runs: int, poll: float) -> list[float]:
     """Seconds from COMPLETED to the posted label, through the controller's own loop."""
     sys.path.insert(0, str(ROOT))
-    from goldpipe.chart import chart_metadata, chart_values
     from goldpipe.controller.runtime import Controller, run_forever
-    from goldpipe.kube import SPARK_APPS
-    from goldpipe.settings import derive_release
+    from goldpipe.deploy.release import derive_release
+    from goldpipe.deploy.values import chart_metadata, chart_values
+    from goldpipe.deploy.vocabulary import SPARK_APPS
     from tests.fakes.kube import FakeKube
     from tests.goldpipe.controller.conftest import write_config
 

@@ -26,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from goldpipe.runs import LABEL_CHECKS  # noqa: E402
+from goldpipe.deploy.apps import LABEL_CHECKS  # noqa: E402
 from tests.e2e.controlplane import ControlPlane, missing_binaries  # noqa: E402
 from tests.e2e.deployment import NAMESPACE, one_off_run  # noqa: E402
 from tests.e2e.environment import E2E, start_environment  # noqa: E402

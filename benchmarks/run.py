@@ -27,11 +27,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from goldpipe.catalog import spark_catalog_conf
-from goldpipe.config import CatalogConfig, resolve_embedded
-from goldpipe.contract import JOB_NAMES
-from goldpipe.dates import DateSpec
-from goldpipe.jars import local_jars
+from goldpipe.core.contract import JOB_NAMES
+from goldpipe.core.dates import DateSpec
+from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded, spark_catalog_conf
+from goldpipe.lakehouse.jars import local_jars
 
 LAST_DAY = dt.date(2026, 11, 20)
 WORK = Path(__file__).resolve().parent / ".work"
@@ -43,7 +42,7 @@ def lakehouse(name: str, catalog_name: str) -> CatalogConfig:
 
 
 def seed(cfg: CatalogConfig, days: int, orders_per_day: int) -> None:
-    from goldpipe.catalog import load_catalog
+    from goldpipe.lakehouse.catalog import load_catalog
     from goldpipe.seed import seed_silver
 
     root = Path(cfg.uri.removeprefix("jdbc:sqlite:")).parent
@@ -86,8 +85,9 @@ def spark_day(spark: Any, cfg: CatalogConfig, run_no: list[int]) -> None:
 def duckdb_day(cfg: CatalogConfig) -> None:
     import duckdb
 
-    from goldpipe.catalog import load_catalog
-    from goldpipe.contract_sql import compute_gold, register_silver
+    from goldpipe.checks.reference.gold import compute_gold
+    from goldpipe.checks.reference.silver import register_silver
+    from goldpipe.lakehouse.catalog import load_catalog
 
     con = duckdb.connect(config={"threads": 2})
     try:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Download the pinned jars of goldpipe/jars.lock from Maven Central into a cache outside git
+# Download the pinned jars of goldpipe/lakehouse/jars.lock from Maven Central into a cache outside git
 # and verify their SHA-1. Re-runnable: a jar already present with the right checksum is kept.
 #
 # usage: scripts/fetch-jars.sh [--all] [DEST]
@@ -9,7 +9,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-lock="${here}/../goldpipe/jars.lock"
+lock="${here}/../goldpipe/lakehouse/jars.lock"
 repo="${MAVEN_REPO:-https://repo1.maven.org/maven2}"
 sets="local"
 if [[ "${1:-}" == "--all" ]]; then

@@ -1,8 +1,8 @@
-"""Gold tables: creation, the run's staging branch, day writes, watermark and publication.
+"""Gold tables: creation, the run's branch, day writes, and the watermark of ``auto``.
 
-A run never writes ``main`` directly. It writes every day of every job to a branch named after
-the run and only then moves ``main`` to the branch head (a fast-forward, which fails if ``main``
-moved meanwhile), so readers never see a half-written day or a partially-run set of jobs.
+A run never writes ``main``. It writes every day of every job to a branch named after the run;
+``goldpipe.checks.audit`` audits and publishes the branch (also when checks are off), so readers
+never see a half-written day or a partially-run set of jobs.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from goldpipe.branches import DATE_PROPERTY, RUN_PROPERTY
-from goldpipe.contract import GOLD_NAMESPACE, GOLD_TABLES
-from goldpipe.errors import GoldpipeError
+from goldpipe.core.contract import GOLD_NAMESPACE, GOLD_TABLES
+from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY
 from spark_apps.silver import spark_type
 
 log = logging.getLogger(__name__)
@@ -110,45 +109,3 @@ def branch_head_added_records(spark: SparkSession, catalog: str, table: str, bra
         f"JOIN {tid}.refs r ON s.snapshot_id = r.snapshot_id WHERE r.name = '{branch}'"
     ).collect()
     return int(rows[0]["added"] or 0) if rows else 0
-
-
-def _main_snapshot(spark: SparkSession, catalog: str, table: str) -> int | None:
-    rows = spark.sql(f"SELECT snapshot_id FROM {table_id(catalog, table)}.refs WHERE name = 'main'").collect()
-    return int(rows[0]["snapshot_id"]) if rows else None
-
-
-def publish(spark: SparkSession, catalog: str, tables: Iterable[str], branch: str) -> None:
-    """Fast-forward ``main`` of every table to the branch head, then drop the branch.
-
-    Iceberg has no multi-table commit; if one fast-forward fails (``main`` moved because another
-    run published meanwhile), the tables already moved are put back, so the run publishes all
-    or nothing, and the error says which table conflicted.
-    """
-    moved: list[tuple[str, int | None]] = []
-    for table in tables:
-        before = _main_snapshot(spark, catalog, table)
-        try:
-            spark.sql(
-                f"CALL {catalog}.system.fast_forward(table => '{table_id(catalog, table)}', "
-                f"branch => 'main', to => '{branch}')"
-            )
-        except Exception as exc:
-            _undo(spark, catalog, moved)
-            raise GoldpipeError(
-                f"cannot publish {GOLD_NAMESPACE}.{table}: main is no longer an ancestor of branch "
-                f"{branch} (another run published meanwhile?); nothing was published. Cause: {exc}"
-            ) from exc
-        moved.append((table, before))
-    for table, _ in moved:
-        spark.sql(f"ALTER TABLE {table_id(catalog, table)} DROP BRANCH IF EXISTS `{branch}`")
-
-
-def _undo(spark: SparkSession, catalog: str, moved: list[tuple[str, int | None]]) -> None:
-    for table, before in moved:
-        if before is None:
-            log.error("cannot undo the publication of %s: main had no snapshot before", table)
-            continue
-        spark.sql(
-            f"CALL {catalog}.system.set_current_snapshot(table => '{table_id(catalog, table)}', "
-            f"snapshot_id => {before})"
-        )

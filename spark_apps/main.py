@@ -1,8 +1,9 @@
 """Entrypoint of every gold Spark application (the SparkApplication's ``mainApplicationFile``).
 
     spark-submit spark_apps/main.py --jobs all --date auto [--max-catch-up-days 7]
-        [--catalog lake] [--run-id ID] [--no-publish]
+        [--catalog lake] [--run-id ID]
 
+The run leaves its output on its branch (``audit_<run id>``); publishing is the controller's.
 The catalog is whatever the session's ``spark.sql.catalog.<name>.*`` settings define; on a
 cluster they come from the SparkApplication's ``sparkConf``. Exit status: 0 success, 2 usage
 error, 1 any failure (so the Spark Operator marks the run FAILED, never COMPLETED).
@@ -25,9 +26,9 @@ if __package__ in (None, ""):
 
 from typing import TYPE_CHECKING
 
-from goldpipe.contract import JOB_NAMES, parse_jobs
-from goldpipe.dates import DATE_SPEC_HELP, DEFAULT_MAX_CATCH_UP_DAYS, parse_date, parse_date_spec
-from goldpipe.errors import GoldpipeError
+from goldpipe.core.contract import JOB_NAMES, parse_jobs
+from goldpipe.core.dates import DATE_SPEC_HELP, DEFAULT_MAX_CATCH_UP_DAYS, parse_date, parse_date_spec
+from goldpipe.core.errors import GoldpipeError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -91,12 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="names the run's branch; default: the application name on Kubernetes, else time + random",
     )
-    parser.add_argument(
-        "--no-publish",
-        dest="publish",
-        action="store_false",
-        help="leave the output on the run's branch (for Write-Audit-Publish)",
-    )
+    # Schedules applied by goldpipe 0.1 still pass it; a run never publishes anyway.
+    parser.add_argument("--no-publish", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--today", type=_day, default=None, help=argparse.SUPPRESS)
     return parser
 
@@ -117,7 +114,7 @@ def apply_credentials(spark: SparkSession, catalog: str) -> None:
     Spark initialises a catalog lazily, so settings made here still count; they never appear
     in the SparkApplication (whose sparkConf anyone with read access to it can see).
     """
-    from goldpipe.catalog import credential_properties
+    from goldpipe.core.credentials import credential_properties
 
     for prop, value in credential_properties().items():
         spark.conf.set(f"spark.sql.catalog.{catalog}.{prop}", value)
@@ -144,7 +141,6 @@ def run_with_session(spark: SparkSession, args: argparse.Namespace) -> int:
         run_id=run_id_of(spark, args.run_id),
         catalog=args.catalog,
         max_catch_up_days=args.max_catch_up_days,
-        publish=args.publish,
         today=args.today,
     )
     try:

@@ -1,7 +1,7 @@
 """One gold run: the I/O edges around the pure transformations.
 
 Reads the silver a run needs once per day (cached and shared by every job of the run), writes
-each job's day to the run's branch, and publishes all tables at the end.
+each job's day to the run's branch. It never publishes: that is ``goldpipe.checks.audit``'s.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from goldpipe.branches import branch_name
-from goldpipe.contract import JOB_INPUTS, REJECTION_REASONS, SILVER_TABLES
-from goldpipe.dates import DEFAULT_MAX_CATCH_UP_DAYS, DateSpec, auto_days
+from goldpipe.core.contract import JOB_INPUTS, REJECTION_REASONS, SILVER_TABLES
+from goldpipe.core.dates import DEFAULT_MAX_CATCH_UP_DAYS, DateSpec, auto_days
+from goldpipe.core.names import branch_name
 from spark_apps import gold, silver
 from spark_apps.transforms.current import current_versions
 from spark_apps.transforms.customers import daily_customer_analytics
@@ -43,7 +43,6 @@ class RunRequest:
     run_id: str
     catalog: str = "lake"
     max_catch_up_days: int = DEFAULT_MAX_CATCH_UP_DAYS
-    publish: bool = True
     # The clock for `auto`; tests pin it.
     today: dt.date | None = None
 
@@ -62,7 +61,6 @@ class RunReport:
     branch: str
     days: tuple[dt.date, ...] = ()
     deferred_days: int = 0
-    published: bool = False
     jobs: dict[str, JobStats] = field(default_factory=dict)
 
 
@@ -135,7 +133,7 @@ def _rejections_by_source(day_silver: DaySilver) -> dict[str, int]:
 
 
 def run(spark: SparkSession, request: RunRequest, progress: Progress = print) -> RunReport:
-    """Run ``request``; any exception leaves ``main`` of every gold table as it was."""
+    """Run ``request``: every day of every job written to the run's branch, ``main`` never touched."""
     catalog = request.catalog
     inputs = _needed_inputs(request.jobs)
     # Fail on a broken contract before creating or touching anything in gold.
@@ -166,12 +164,8 @@ def run(spark: SparkSession, request: RunRequest, progress: Progress = print) ->
     finally:
         for frame in dimensions.values():
             frame.unpersist()
-    if request.publish:
-        gold.publish(spark, catalog, request.jobs, report.branch)
-        report.published = True
-        progress(f"published {len(request.jobs)} table(s) to main")
-    else:
-        progress(f"left on branch {report.branch} for audit; main unchanged")
+    # Publishing is not the job's: goldpipe.checks.audit does it (the controller, run-local).
+    progress(f"left on branch {report.branch} for the audit; main unchanged")
     return report
 
 

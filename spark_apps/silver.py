@@ -13,9 +13,9 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from goldpipe.contract import SILVER_TABLES, TableContract
-from goldpipe.dates import day_bounds
-from goldpipe.errors import SilverContractError
+from goldpipe.core.contract import SILVER_TABLES, TableContract
+from goldpipe.core.dates import day_bounds
+from goldpipe.core.errors import SilverContractError
 
 _DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
 _SPARK_TYPE = {

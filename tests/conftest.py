@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from goldpipe.catalog import load_catalog, spark_catalog_conf
-from goldpipe.config import CatalogConfig, resolve_embedded
+from goldpipe.lakehouse.catalog import load_catalog
+from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded, spark_catalog_conf
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -56,7 +56,7 @@ def spark() -> Iterator[Any]:
     try:
         import pyspark  # noqa: F401
 
-        from goldpipe.jars import local_jars
+        from goldpipe.lakehouse.jars import local_jars
 
         jars = local_jars()
     except Exception as exc:

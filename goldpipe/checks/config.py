@@ -7,25 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from goldpipe.checks.model import SEVERITIES, Severity
-from goldpipe.errors import ConfigError
+from goldpipe.core.errors import ConfigError
 
 CHECK_NAMES = ("schema", "completeness", "uniqueness", "reconciliation", "freshness", "volumeAnomaly")
-
-# The chart's defaults, so the CLI and tests work without a values file.
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "schema": {"enabled": True, "severity": "blocking"},
-    "completeness": {"enabled": True, "severity": "blocking"},
-    "uniqueness": {"enabled": True, "severity": "blocking"},
-    "reconciliation": {"enabled": True, "severity": "blocking"},
-    "freshness": {"enabled": True, "severity": "warning", "allowedLagDays": 0, "commitSlaHours": 30},
-    "volumeAnomaly": {
-        "enabled": True,
-        "severity": "warning",
-        "maxDeviation": 0.5,
-        "windowDays": 14,
-        "minHistoryDays": 5,
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -56,20 +40,27 @@ def checks_config(section: Mapping[str, Any] | None, jobs: tuple[str, ...]) -> C
         raise ConfigError(
             f"checks must be a mapping (enabled, defaults, jobs), not a {type(section).__name__}"
         )
-    defaults = {
-        name: {**DEFAULTS[name], **((section.get("defaults") or {}).get(name) or {})} for name in CHECK_NAMES
-    }
+    # The chart's values.yaml is the one source of defaults: Helm merges it under every
+    # release's values, so a section without a check's defaults did not come from the chart.
+    given = section.get("defaults") or {}
+    missing = [name for name in CHECK_NAMES if not isinstance(given.get(name), Mapping)]
+    if missing:
+        raise ConfigError(
+            f"checks.defaults has no settings for {', '.join(missing)}; "
+            "they come from the chart's values.yaml"
+        )
+    defaults = {name: dict(given[name]) for name in CHECK_NAMES}
     by_job: dict[str, dict[str, CheckSettings]] = {}
     for job in jobs:
         overrides = (section.get("jobs") or {}).get(job) or {}
         by_job[job] = {}
         for name in CHECK_NAMES:
             merged = {**defaults[name], **(overrides.get(name) or {})}
-            severity = merged.pop("severity")
+            severity = merged.pop("severity", None)
             if severity not in SEVERITIES:
                 raise ConfigError(
                     f"checks: severity of {name} for {job} must be blocking or warning, got {severity!r}"
                 )
-            enabled = bool(merged.pop("enabled"))
+            enabled = bool(merged.pop("enabled", True))
             by_job[job][name] = CheckSettings(name, enabled, severity, merged)
     return ChecksConfig(enabled=bool(section.get("enabled", True)), by_job=by_job)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from goldpipe.checks.model import CheckResult
-from goldpipe.contract import TableContract, columns_of
+from goldpipe.core.contract import TableContract, columns_of
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -40,7 +40,7 @@ CHECK_RESULTS = TableContract(
 
 
 def results_table(catalog: Catalog) -> Table:
-    from goldpipe.iceberg_schema import create_table
+    from goldpipe.lakehouse.schema import create_table
 
     if catalog.table_exists(CHECK_RESULTS.identifier):
         return catalog.load_table(CHECK_RESULTS.identifier)
@@ -53,7 +53,7 @@ def results_table(catalog: Catalog) -> Table:
 def _run_filter(value: str) -> Any:
     from pyiceberg.expressions import EqualTo
 
-    return EqualTo("run_id", value)
+    return EqualTo(term="run_id", value=value)
 
 
 def recorded_results(catalog: Catalog, run_id: str) -> list[CheckResult] | None:
@@ -92,7 +92,7 @@ def record_results(
     row, so that it too is recognised as checked."""
     import pyarrow as pa
 
-    from goldpipe.iceberg_schema import arrow_schema
+    from goldpipe.lakehouse.schema import arrow_schema
 
     table = results_table(catalog)
     rows = [
@@ -143,8 +143,11 @@ def metric_history(
     table = results_table(catalog)
     start = day - dt.timedelta(days=window_days)
     row_filter = And(
-        EqualTo("table_name", table_name),
-        And(GreaterThanOrEqual("event_date", start.isoformat()), LessThan("event_date", day.isoformat())),
+        EqualTo(term="table_name", value=table_name),
+        And(
+            GreaterThanOrEqual(term="event_date", value=start.isoformat()),
+            LessThan(term="event_date", value=day.isoformat()),
+        ),
     )
     rows = (
         table.scan(

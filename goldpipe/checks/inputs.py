@@ -3,82 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from goldpipe.branches import DATE_PROPERTY, RUN_PROPERTY
 from goldpipe.checks.rules import FileStats, Totals
-from goldpipe.contract import GOLD_TABLES
-from goldpipe.iceberg_schema import contract_type_of
+from goldpipe.lakehouse.gold_tables import day_filter, head
+from goldpipe.lakehouse.schema import contract_type_of
 
 if TYPE_CHECKING:
     import pyarrow as pa
     from pyiceberg.catalog import Catalog
     from pyiceberg.table import Table
-    from pyiceberg.table.snapshots import Snapshot
-
-
-def gold_table(catalog: Catalog, table: str) -> Table:
-    return catalog.load_table(GOLD_TABLES[table].identifier)
-
-
-def head(table: Table, ref: str) -> Snapshot | None:
-    return table.snapshot_by_name(ref)
-
-
-def ancestry(table: Table, snapshot: Snapshot | None) -> Iterator[Snapshot]:
-    """``snapshot`` and its ancestors, newest first."""
-    current = snapshot
-    while current is not None:
-        yield current
-        parent = current.parent_snapshot_id
-        current = table.snapshot_by_id(parent) if parent is not None else None
-
-
-def summary_property(snapshot: Snapshot, key: str) -> str | None:
-    summary = snapshot.summary
-    if summary is None:
-        return None
-    value = summary.additional_properties.get(key) if hasattr(summary, "additional_properties") else None
-    if value is None:
-        try:
-            value = summary[key]
-        except (KeyError, TypeError):
-            value = None
-    return None if value is None else str(value)
-
-
-def run_days(table: Table, ref: str, run_id: str) -> set[dt.date]:
-    """Days that run ``run_id`` committed to ``ref`` (from the commits' snapshot summaries)."""
-    days = set()
-    for snapshot in ancestry(table, head(table, ref)):
-        if summary_property(snapshot, RUN_PROPERTY) == run_id:
-            day = summary_property(snapshot, DATE_PROPERTY)
-            if day:
-                days.add(dt.date.fromisoformat(day))
-    return days
-
-
-def committed(table: Table, ref: str, day: dt.date, run_id: str | None) -> bool:
-    """Whether ``ref`` holds a goldpipe commit of ``day`` (by ``run_id``, when given)."""
-    for snapshot in ancestry(table, head(table, ref)):
-        if summary_property(snapshot, DATE_PROPERTY) == day.isoformat() and (
-            run_id is None or summary_property(snapshot, RUN_PROPERTY) == run_id
-        ):
-            return True
-    return False
 
 
 def schema_columns(table: Table) -> list[tuple[str, str, bool]]:
     return [(f.name, contract_type_of(f.field_type), f.required) for f in table.schema().fields]
-
-
-def day_filter(day: dt.date) -> Any:
-    """Rows (and, through the identity partition, data files) of one business day."""
-    from pyiceberg.expressions import EqualTo
-
-    return EqualTo("event_date", day.isoformat())
 
 
 def day_files(table: Table, ref: str, day: dt.date) -> list[FileStats]:
@@ -136,7 +75,8 @@ def silver_totals(catalog: Catalog, day: dt.date) -> Totals:
     independent SQL reading of the contract (DuckDB over the day's Iceberg files)."""
     import duckdb
 
-    from goldpipe.contract_sql import compute_gold, register_silver
+    from goldpipe.checks.reference.gold import compute_gold
+    from goldpipe.checks.reference.silver import register_silver
 
     con = duckdb.connect(config={"threads": 2})
     try:

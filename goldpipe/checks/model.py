@@ -34,7 +34,8 @@ class CheckResult:
         return asdict(self)
 
 
-Verdict = Literal["passed", "failed", "warning"]
+# "skipped": checks are disabled (checks.enabled: false), the run was published unchecked.
+Verdict = Literal["passed", "failed", "warning", "skipped"]
 
 
 def verdict(results: Iterable[CheckResult]) -> Verdict:

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from goldpipe.checks.model import CheckResult, Severity, failed, passed
-from goldpipe.contract import TableContract
+from goldpipe.core.contract import TableContract
 
 
 @dataclass(frozen=True)

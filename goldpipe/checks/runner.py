@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from goldpipe.checks import inputs, rules
 from goldpipe.checks.config import ChecksConfig
 from goldpipe.checks.model import CheckResult
-from goldpipe.contract import GOLD_TABLES
+from goldpipe.core.contract import GOLD_TABLES
+from goldpipe.lakehouse import gold_tables
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -70,7 +71,7 @@ def run_checks(
 ) -> list[CheckResult]:
     """Every enabled check of every job's table for every day of ``target``."""
     out = _Recorder({} if timings is None else timings)
-    tables = {job: inputs.gold_table(catalog, job) for job in target.jobs}
+    tables = {job: gold_tables.gold_table(catalog, job) for job in target.jobs}
     for job, table in tables.items():
         contract = GOLD_TABLES[job]
         schema = config.for_job(job, "schema")
@@ -128,7 +129,7 @@ def _check_table_day(
                 rules.completeness_check(
                     contract,
                     day,
-                    committed=inputs.committed(table, target.ref, day, target.run_id),
+                    committed=gold_tables.committed(table, target.ref, day, target.run_id),
                     files=files,
                     severity=complete.severity,
                     exactly_one_row=job == "daily_sales_summary",

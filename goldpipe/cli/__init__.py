@@ -1,0 +1,1 @@
+"""The ``goldpipe`` command line: local runs, rendering, cluster runs, the controller; the top layer."""

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from goldpipe import __version__
-from goldpipe.errors import GoldpipeError
+from goldpipe.core.errors import GoldpipeError
 
 
 class _ExpectedFailure(click.ClickException):
@@ -35,7 +35,7 @@ class GoldpipeGroup(click.Group):
         except Exception as exc:
             # The catalog database failing under a command (locked by a run, damaged): the
             # machine's problem, not a bug, so a line and not a traceback.
-            from goldpipe.catalog import environment_error
+            from goldpipe.lakehouse.catalog import environment_error
 
             message = environment_error(exc)
             if message is None:
@@ -66,7 +66,7 @@ def cli(ctx: click.Context, values_file: str | None, verbose: bool) -> None:
     if not verbose:
         # Retries of an unreachable API server end in one `error:` line; the attempts before
         # it are noise unless asked for (-v).
-        for name in ("urllib3", "kubernetes", "goldpipe.kube"):
+        for name in ("urllib3", "kubernetes", "goldpipe.deploy.kube"):
             logging.getLogger(name).setLevel(logging.ERROR)
     ctx.ensure_object(dict)
     ctx.obj.setdefault("values_file", values_file)
@@ -74,9 +74,9 @@ def cli(ctx: click.Context, values_file: str | None, verbose: bool) -> None:
 
 def _register() -> None:
     # Imported here so `goldpipe --help` does not pay for every command's imports.
-    from goldpipe.cli import cluster, local, seed
+    from goldpipe.cli import controller, local, render, seed, spark_runs
 
-    for module in (seed, local, cluster):
+    for module in (seed, local, render, spark_runs, controller):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import click
 
-from goldpipe.contract import JOB_NAMES
-from goldpipe.dates import parse_date
+from goldpipe.core.contract import JOB_NAMES
+from goldpipe.core.dates import parse_date
 
 
 def job_name(value: str, hint: str = "JOB") -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 import click
 
 from goldpipe.cli.params import values_option
-from goldpipe.dates import MAX_RANGE_DAYS, parse_date, yesterday
+from goldpipe.core.dates import MAX_RANGE_DAYS, parse_date, yesterday
 
 DEFAULT_DAYS = 3
 DEFAULT_ORDERS_PER_DAY = 1000
@@ -83,8 +83,8 @@ def seed(
         click.echo(f"{first_day.isoformat()}..{end_date.isoformat()}")
         return
 
-    from goldpipe.catalog import load_catalog
-    from goldpipe.config import load_catalog_config
+    from goldpipe.deploy.settings import load_catalog_config
+    from goldpipe.lakehouse.catalog import load_catalog
     from goldpipe.seed import seed_silver
 
     catalog = load_catalog(load_catalog_config((ctx.obj or {}).get("values_file")), create=True)

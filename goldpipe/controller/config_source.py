@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from goldpipe.config import read_yaml_mapping
-from goldpipe.errors import ConfigError
-from goldpipe.settings import Settings, pipeline_settings, release_from_mapping
+from goldpipe.core.errors import ConfigError
+from goldpipe.deploy.release import release_from_mapping
+from goldpipe.deploy.settings import Settings, pipeline_settings
+from goldpipe.deploy.values import read_yaml_mapping
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,6 @@ def load_config_dir(directory: Path) -> LoadedConfig:
 
 
 def _fallback_templates() -> Path:
-    from goldpipe.render import templates_dir
+    from goldpipe.deploy.render.manifests import templates_dir
 
     return templates_dir()

@@ -20,20 +20,16 @@ from typing import TYPE_CHECKING, Any
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from goldpipe.controller.config_source import LoadedConfig, config_digest, load_config_dir
+from goldpipe.controller.finished_runs import RunProcessor
 from goldpipe.controller.metrics import Metrics
 from goldpipe.controller.notify import Webhook
-from goldpipe.controller.runs import RunProcessor
-from goldpipe.controller.schedules import (
-    execute_plan,
-    owned_selector,
-    owner_reference,
-    plan_schedules,
-    with_owner,
-)
-from goldpipe.errors import ConfigError
-from goldpipe.kube import SCHEDULED_APPS, KubeApi, KubeError
-from goldpipe.render import NO_CRDS, crds_dir, render_schedules
-from goldpipe.settings import Settings
+from goldpipe.controller.schedules import execute_plan, owner_reference, plan_schedules, with_owner
+from goldpipe.core.errors import ConfigError
+from goldpipe.deploy.kube import KubeApi, KubeError
+from goldpipe.deploy.render.crds import NO_CRDS, crds_dir
+from goldpipe.deploy.render.manifests import render_schedules
+from goldpipe.deploy.settings import Settings
+from goldpipe.deploy.vocabulary import SCHEDULED_APPS, schedules_selector
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -42,7 +38,7 @@ log = logging.getLogger("goldpipe.controller")
 
 
 def _catalog_of(settings: Settings) -> Catalog:
-    from goldpipe.catalog import load_catalog
+    from goldpipe.lakehouse.catalog import load_catalog
 
     return load_catalog(settings.catalog)
 
@@ -75,8 +71,6 @@ class Controller:
         """Check, publish and post every finished run that has no result yet."""
         if self.runs is None or self.last_good is None:
             return
-        values = self.last_good.settings.values.get("controller") or {}
-        self.runs.stuck_minutes = float(values.get("stuckRunMinutes", 240))
         try:
             self.runs.reconcile()
         except KubeError as exc:
@@ -148,7 +142,7 @@ class Controller:
             return
         owner = owner_reference(self.kube.get_configmap(release.config_map_name))
         desired = [with_owner(doc, owner) for doc in rendered]
-        live = self.kube.list_objects(SCHEDULED_APPS, owned_selector(release.name))
+        live = self.kube.list_objects(SCHEDULED_APPS, schedules_selector(release.name))
         plan = plan_schedules(desired, live)
         execute_plan(self.kube, plan)
         self.metrics.schedule_writes.labels(action="apply").inc(len(plan.apply))

@@ -9,20 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from goldpipe.kube import SCHEDULED_APPS, KubeApi
-from goldpipe.render import API_VERSION, COMPONENT, MANAGED_BY
+from goldpipe.deploy.kube import KubeApi
+from goldpipe.deploy.vocabulary import (
+    ANNOTATION_APPLIED_HASH,
+    API_VERSION,
+    SCHEDULED_APPS,
+)
 
 log = logging.getLogger(__name__)
-
-HASH_ANNOTATION = "goldpipe.io/applied-hash"
-
-
-def owned_selector(release_name: str) -> str:
-    """The label selector of every ScheduledSparkApplication this release's controller made."""
-    return (
-        f"app.kubernetes.io/instance={release_name},"
-        f"app.kubernetes.io/managed-by={MANAGED_BY},app.kubernetes.io/component={COMPONENT}"
-    )
 
 
 def owner_reference(configmap: Mapping[str, Any]) -> dict[str, Any]:
@@ -45,7 +39,7 @@ def with_owner(doc: Mapping[str, Any], owner: Mapping[str, Any]) -> dict[str, An
     meta["ownerReferences"] = [dict(owner)]
     body = {**doc, "metadata": meta}
     annotations = dict(meta.get("annotations") or {})
-    annotations[HASH_ANNOTATION] = content_hash(body)
+    annotations[ANNOTATION_APPLIED_HASH] = content_hash(body)
     meta["annotations"] = annotations
     return body
 
@@ -53,7 +47,7 @@ def with_owner(doc: Mapping[str, Any], owner: Mapping[str, Any]) -> dict[str, An
 def content_hash(doc: Mapping[str, Any]) -> str:
     """Hash of what goldpipe sets (labels, annotations but this hash, owners, spec)."""
     meta = doc["metadata"]
-    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k != HASH_ANNOTATION}
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k != ANNOTATION_APPLIED_HASH}
     material = {
         "labels": meta.get("labels") or {},
         "annotations": annotations,
@@ -82,8 +76,8 @@ def needs_apply(desired: Mapping[str, Any], live: Mapping[str, Any] | None) -> b
     edited a field goldpipe owns (drift). Otherwise nothing: no write, no resourceVersion churn."""
     if live is None:
         return True
-    live_hash = (live.get("metadata", {}).get("annotations") or {}).get(HASH_ANNOTATION)
-    if live_hash != desired["metadata"]["annotations"][HASH_ANNOTATION]:
+    live_hash = (live.get("metadata", {}).get("annotations") or {}).get(ANNOTATION_APPLIED_HASH)
+    if live_hash != desired["metadata"]["annotations"][ANNOTATION_APPLIED_HASH]:
         return True
     desired_view = {
         "metadata": {k: desired["metadata"][k] for k in ("labels", "annotations")},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from goldpipe.contract import UNKNOWN_CATEGORY
+from goldpipe.core.contract import UNKNOWN_CATEGORY
 
 
 def category_of(column: str = "category") -> Column:

@@ -7,7 +7,7 @@ import datetime as dt
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from goldpipe.contract import PRODUCT_EVENT_TYPES
+from goldpipe.core.contract import PRODUCT_EVENT_TYPES
 from spark_apps.transforms.columns import count_where, money, required
 from spark_apps.transforms.dimensions import category_of, product_attributes
 from spark_apps.transforms.sales import counted_items

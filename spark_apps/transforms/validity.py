@@ -10,7 +10,7 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from goldpipe.contract import EVENT_TYPES, ORDER_STATUSES, PRODUCT_EVENT_TYPES
+from goldpipe.core.contract import EVENT_TYPES, ORDER_STATUSES, PRODUCT_EVENT_TYPES
 
 REASON = "reject_reason"
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from goldpipe.chart import merge_values
+from goldpipe.deploy.values import merge_values
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,11 +9,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from goldpipe.chart import chart_metadata
 from goldpipe.cli.main import _register, cli
 from goldpipe.controller.config_source import load_config_dir
-from goldpipe.render import manifest_errors, render_schedules
-from goldpipe.settings import derive_release
+from goldpipe.deploy.release import derive_release
+from goldpipe.deploy.render.crds import manifest_errors
+from goldpipe.deploy.render.manifests import render_schedules
+from goldpipe.deploy.values import chart_metadata
 from tests.chart.conftest import NAMESPACE, PRODUCTION, RELEASE, Helm, Rendered
 
 pytestmark = pytest.mark.helm

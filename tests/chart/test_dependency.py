@@ -40,7 +40,8 @@ def test_chart_declares_the_optional_operator() -> None:
 def test_one_operator_version_everywhere() -> None:
     """The chart's dependency, the operator the tests build (and whose CRDs validate renders), and
     goldpipe's own constant name the same Spark Operator release."""
-    from goldpipe.render import SPARK_OPERATOR_VERSION, crds_dir
+    from goldpipe.deploy.render.crds import crds_dir
+    from goldpipe.deploy.vocabulary import SPARK_OPERATOR_VERSION
 
     [dependency] = load_yaml(ROOT / "Chart.yaml")["dependencies"]
     go_mod = (ROOT / "tools" / "spark-operator" / "go.mod").read_text(encoding="utf-8")

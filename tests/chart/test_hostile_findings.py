@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from goldpipe.chart import schema_errors
 from goldpipe.controller.runtime import Controller
+from goldpipe.deploy.values import schema_errors
 from tests.chart.conftest import ROOT, Helm, load_yaml, merge_values
 from tests.fakes.kube import FakeKube
 from tests.goldpipe.controller.conftest import write_config
@@ -112,7 +112,7 @@ def test_finding_4_a_neighbour_of_a_secret_key_is_allowed(helm: Helm) -> None:
 
 def test_finding_4_the_controller_posts_no_secret(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """A hand-edited ConfigMap with a password: the Event and the log say where, not what."""
-    from goldpipe.chart import chart_values
+    from goldpipe.deploy.values import chart_values
 
     kube = FakeKube("analytics")
     kube.add_configmap("goldpipe-config")
@@ -164,10 +164,11 @@ def test_finding_7_a_trailing_newline_fails_in_goldpipe_as_in_helm(
 def test_finding_11_one_schedule_name_limit_enforced_at_install(helm: Helm) -> None:
     """The limit: `<fullname>-<schedule>` at most 36 characters; 27 for the schedule of the
     default release `goldpipe`, so 28 is refused by helm and by goldpipe render alike."""
-    from goldpipe.chart import chart_metadata
-    from goldpipe.errors import ConfigError
-    from goldpipe.render import render_schedules
-    from goldpipe.settings import derive_release, pipeline_settings
+    from goldpipe.core.errors import ConfigError
+    from goldpipe.deploy.release import derive_release
+    from goldpipe.deploy.render.manifests import render_schedules
+    from goldpipe.deploy.settings import pipeline_settings
+    from goldpipe.deploy.values import chart_metadata
 
     for length, ok in ((27, True), (28, False)):
         name = "s" * length

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 import yaml
 
-from goldpipe.chart import chart_metadata, schema_errors
-from goldpipe.errors import ConfigError
-from goldpipe.render import render_run, render_schedules
-from goldpipe.settings import derive_release, pipeline_settings
+from goldpipe.core.errors import ConfigError
+from goldpipe.deploy.release import derive_release
+from goldpipe.deploy.render.manifests import render_run, render_schedules
+from goldpipe.deploy.settings import pipeline_settings
+from goldpipe.deploy.values import chart_metadata, schema_errors
 from tests.chart.conftest import PRODUCTION, RELEASE, Helm, load_yaml, merge_values
 
 pytestmark = pytest.mark.helm

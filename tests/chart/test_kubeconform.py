@@ -144,9 +144,10 @@ def test_kubeconform_catches_a_bad_field(
 def test_spark_pod_templates_are_valid_pod_specs(schema_dir: tuple[Path, list[str]], tmp_path: Path) -> None:
     """The CRD leaves driver/executor `template` open (x-kubernetes-preserve-unknown-fields), so
     goldpipe's CRD validation cannot see into it: each template is checked here as a PodTemplate."""
-    from goldpipe.chart import chart_metadata, chart_values
-    from goldpipe.render import render_schedules
-    from goldpipe.settings import derive_release, pipeline_settings
+    from goldpipe.deploy.release import derive_release
+    from goldpipe.deploy.render.manifests import render_schedules
+    from goldpipe.deploy.settings import pipeline_settings
+    from goldpipe.deploy.values import chart_metadata, chart_values
 
     schemas, versions = schema_dir
     docs = []

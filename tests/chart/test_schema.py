@@ -17,8 +17,8 @@ import jsonschema
 import pytest
 import yaml
 
-from goldpipe.config import CATALOG_TYPES
-from goldpipe.contract import JOB_NAMES
+from goldpipe.core.contract import JOB_NAMES
+from goldpipe.lakehouse.config import CATALOG_TYPES
 from tests.chart.conftest import PRODUCTION, ROOT, Helm, load_yaml, merge_values
 
 SCHEMA_PATH = ROOT / "values.schema.json"

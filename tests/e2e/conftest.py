@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from goldpipe.runs import LABEL_CHECKS
+from goldpipe.deploy.vocabulary import LABEL_CHECKS
 from tests.conftest import require
 from tests.e2e.controlplane import ControlPlane, missing_binaries
 from tests.e2e.environment import E2E, start_environment

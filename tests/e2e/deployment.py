@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from goldpipe.kube import EVENT_COMPONENT
+from goldpipe.deploy.vocabulary import EVENT_COMPONENT
 from tests.e2e.controlplane import BIN, CRDS, ROOT, ControlPlane
 from tests.e2e.processes import Supervisor, free_port, log_tail, wait_until
 
@@ -35,7 +35,7 @@ GOLDPIPE = Path(sys.executable).with_name("goldpipe")
 
 
 def one_off_run(job: str, day: dt.date) -> str:
-    """The name `goldpipe run`/`backfill` give a run of ``job`` on ``day`` (goldpipe.render.run_name)."""
+    """The name `goldpipe run`/`backfill` give a run of ``job`` on ``day`` (goldpipe.deploy.render.manifests.run_name)."""
     return f"{RELEASE}-{job.replace('_', '-')}-{day:%Y%m%d}"
 
 

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from goldpipe.branches import tag_name
-from goldpipe.catalog import load_catalog
-from goldpipe.config import CatalogConfig, resolve_embedded
-from goldpipe.contract import GOLD_TABLES
-from goldpipe.dates import yesterday
-from goldpipe.jars import local_jars
-from goldpipe.runs import LABEL_CHECKS
+from goldpipe.core.contract import GOLD_TABLES
+from goldpipe.core.dates import yesterday
+from goldpipe.core.names import tag_name
+from goldpipe.deploy.vocabulary import LABEL_CHECKS
+from goldpipe.lakehouse.catalog import load_catalog
+from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded
+from goldpipe.lakehouse.jars import local_jars
 from goldpipe.seed import seed_silver
 from tests.e2e.controlplane import ROOT, ControlPlane
 from tests.e2e.deployment import NAMESPACE, RELEASE, Deployment

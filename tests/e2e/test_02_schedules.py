@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from goldpipe.contract import JOB_NAMES
-from goldpipe.controller.runs import ANNOTATION_SUMMARY
+from goldpipe.core.contract import JOB_NAMES
+from goldpipe.deploy.vocabulary import ANNOTATION_SUMMARY
 from tests.e2e.conftest import E2E, LABEL_CHECKS
 from tests.e2e.deployment import NAMESPACE, RELEASE, SCHEDULE
 from tests.e2e.processes import wait_until

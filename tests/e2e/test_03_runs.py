@@ -10,8 +10,8 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from goldpipe.branches import branch_name
-from goldpipe.contract import GOLD_TABLES
+from goldpipe.core.contract import GOLD_TABLES
+from goldpipe.core.names import branch_name
 from tests.e2e.conftest import E2E, LABEL_CHECKS
 from tests.e2e.deployment import NAMESPACE, RELEASE, one_off_run
 from tests.e2e.pod_runner import DRIVER_SELECTOR

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pyiceberg.expressions import In
 
-from goldpipe.branches import RUN_PROPERTY
-from goldpipe.contract import GOLD_TABLES
-from goldpipe.wap import REBASED_FROM_PROPERTY
+from goldpipe.core.contract import GOLD_TABLES
+from goldpipe.core.names import RUN_PROPERTY
+from goldpipe.lakehouse.publish import REBASED_FROM_PROPERTY
 from tests.e2e.conftest import E2E, LABEL_CHECKS
 from tests.e2e.deployment import NAMESPACE, one_off_run
 
@@ -47,7 +47,7 @@ def test_goldpipe_backfill_runs_days_in_parallel_and_publishes_every_one(e2e: E2
     assert len(rebased & set(names)) == 1
     days = {
         r["event_date"]
-        for r in table.scan(row_filter=In("event_date", [first.isoformat(), last.isoformat()]))
+        for r in table.scan(row_filter=In(term="event_date", literals=[first.isoformat(), last.isoformat()]))
         .to_arrow()
         .to_pylist()
     }

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from goldpipe.branches import tag_name
 from goldpipe.checks.history import recorded_results
-from goldpipe.contract import GOLD_TABLES
+from goldpipe.core.contract import GOLD_TABLES
+from goldpipe.core.names import tag_name
 from tests.e2e.conftest import E2E, LABEL_CHECKS
 from tests.e2e.deployment import NAMESPACE, RELEASE, one_off_run
 from tests.e2e.processes import wait_until

@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from goldpipe.kube import AlreadyExistsError, KubeError, NotFoundError
+from goldpipe.deploy.kube import AlreadyExistsError, KubeError, NotFoundError
 
 
 class FakeKube:

@@ -1,5 +1,5 @@
 """A small real lakehouse with seeded silver, and gold runs left on their branches the way the
-Spark job leaves them (``goldpipe.reference_run``): audit tests without Spark."""
+Spark job leaves them (``tests.support.reference_run``): audit tests without Spark."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from goldpipe.catalog import load_catalog
-from goldpipe.config import CatalogConfig, resolve_embedded
-from goldpipe.contract import GOLD_TABLES, JOB_NAMES
-from goldpipe.reference_run import Mutation, gold_table, write_reference_run
+from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
+from goldpipe.lakehouse.catalog import load_catalog
+from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded
 from goldpipe.seed import seed_silver
+from tests.support.reference_run import Mutation, gold_table, write_reference_run
 
 LAST_DAY = dt.date(2026, 11, 20)
 NOW = dt.datetime(2026, 11, 21, 3, 0, tzinfo=dt.UTC)

@@ -18,11 +18,11 @@ import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
-from goldpipe import contract as ct
-from goldpipe.catalog import load_catalog
-from goldpipe.config import load_catalog_config
-from goldpipe.errors import GoldpipeError
-from goldpipe.iceberg_schema import arrow_schema
+from goldpipe.core import contract as ct
+from goldpipe.core.errors import GoldpipeError
+from goldpipe.deploy.settings import load_catalog_config
+from goldpipe.lakehouse.catalog import load_catalog
+from goldpipe.lakehouse.schema import arrow_schema
 from goldpipe.seed import day_range, generate_day, generate_dimensions, seed_silver
 
 DAY = dt.date(2024, 3, 10)
@@ -501,7 +501,7 @@ def test_seed_silver_refuses_existing_tables_without_replace(home: Path) -> None
 
 
 def test_seed_silver_refuses_when_only_one_silver_table_exists(home: Path) -> None:
-    from goldpipe.iceberg_schema import create_table
+    from goldpipe.lakehouse.schema import create_table
 
     cat = catalog()
     create_table(cat, ct.EVENTS)
@@ -511,7 +511,7 @@ def test_seed_silver_refuses_when_only_one_silver_table_exists(home: Path) -> No
 
 
 def test_seed_silver_replace_reseeds_silver_only(home: Path) -> None:
-    from goldpipe.iceberg_schema import create_table
+    from goldpipe.lakehouse.schema import create_table
 
     cat = catalog()
     seed_into(cat, n=10)
@@ -527,7 +527,7 @@ def test_seed_silver_replace_reseeds_silver_only(home: Path) -> None:
 
 
 def test_a_day_reads_back_the_same_from_a_1_and_a_5_day_seed(tmp_path: Path) -> None:
-    from goldpipe.config import CatalogConfig, resolve_embedded
+    from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded
 
     def day_rows(root: Path, days: int) -> dict[str, list[dict[str, Any]]]:
         cat = load_catalog(resolve_embedded(CatalogConfig(), root), create=True)

@@ -2,16 +2,14 @@
 
 Nothing here builds an image. The Dockerfiles are parsed and held against the repository:
 pinned base images, a non-root numeric user, COPY sources that exist and survive
-.dockerignore, the job's Python dependencies against its imports, the jars from
+.dockerignore, the job image's modules against the jobs' import graph, the jars from
 scripts/fetch-jars.sh, and the paths values.yaml and the chart expect inside the images.
 The kind demo runs against stub docker/kind/kubectl/helm commands that record their calls.
 """
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
-import importlib.metadata
 import json
 import os
 import posixpath
@@ -21,7 +19,7 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,17 +33,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SPARK = ROOT / "images" / "spark" / "Dockerfile"
 CONTROLLER = ROOT / "images" / "controller" / "Dockerfile"
 DOCKERFILES = [SPARK, CONTROLLER]
-SPARK_REQUIREMENTS = ROOT / "images" / "spark" / "requirements.txt"
 KIND_DEMO = ROOT / "scripts" / "kind-demo.sh"
 INTERNAL = ("goldpipe", "spark_apps")
 # Shipped by the apache/spark base image (/opt/spark/python/lib), put on the path by spark-submit.
 PROVIDED_BY_SPARK_IMAGE = {"pyspark", "py4j"}
-# Imported only inside functions the jobs never call; each with the reason. The import walk is
-# conservative (an import inside any function counts), so such a module must be named here.
-NOT_RUN_BY_THE_JOBS = {
-    "pyiceberg": "goldpipe.catalog imports it in load_catalog() only; the jobs use Spark's Iceberg runtime",
-    "sqlalchemy": "goldpipe.catalog imports it in environment_error() only, for pyiceberg's SQL catalog",
-}
 
 
 def load_yaml(path: Path) -> Any:
@@ -395,28 +386,6 @@ def test_the_wheel_build_has_what_pyproject_names() -> None:
 _PIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9._,-]+\])?==[A-Za-z0-9.+!_-]+(\s*;.*)?$")
 
 
-def requirement_lines(path: Path) -> list[str]:
-    lines = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.split(" #", 1)[0].strip()
-        if line and not line.startswith("#"):
-            lines.append(line)
-    return lines
-
-
-def _normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def requirement_names(lines: Iterable[str]) -> set[str]:
-    return {_normalize(re.split(r"[\[=<>!~; ]", line, maxsplit=1)[0]) for line in lines}
-
-
-def test_spark_requirements_are_pinned() -> None:
-    for line in requirement_lines(SPARK_REQUIREMENTS):
-        assert _PIN.match(line), f"images/spark/requirements.txt: {line!r} is not pinned with =="
-
-
 def test_controller_dependencies_are_pinned() -> None:
     """The controller image installs pyproject.toml's dependencies as they are: each pinned."""
     import tomllib
@@ -426,115 +395,52 @@ def test_controller_dependencies_are_pinned() -> None:
         assert _PIN.match(dep), f"pyproject.toml: {dep!r} is not pinned with =="
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+def _job_imports() -> tuple[set[str], set[str]]:
+    """(our modules, third-party packages) that spark_apps/ imports at run time, transitively:
+    grimp's import graph, the one `lint-imports` checks (TYPE_CHECKING imports left out)."""
+    import grimp
+
+    graph = grimp.build_graph(
+        "goldpipe", "spark_apps", include_external_packages=True, exclude_type_checking_imports=True
     )
+    jobs = {m for m in graph.modules if m == "spark_apps" or m.startswith("spark_apps.")}
+    reached = set(jobs)
+    for module in jobs:
+        reached |= graph.find_upstream_modules(module)
+    ours = {m for m in reached if m.split(".")[0] in INTERNAL}
+    # Importing a module runs the __init__ of every package above it.
+    packages = {".".join(m.split(".")[:n]) for m in ours for n in range(1, m.count(".") + 1)}
+    return ours | packages, {m.split(".")[0] for m in reached - ours}
 
 
-def _runtime_imports(tree: ast.AST) -> Iterator[tuple[str, list[str], int]]:
-    """(module, imported names, level) of every import that runs: not under ``if TYPE_CHECKING``."""
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            stack.extend(node.orelse)
+def _copied_into_the_spark_image() -> set[str]:
+    """The modules under /opt/goldpipe of the job image, from its COPY instructions."""
+    df = parse_dockerfile(SPARK)
+    modules = set()
+    for stage, _, flags, sources, _ in copies(df):
+        if stage is not df.final or "from" in flags:
             continue
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name, [], 0
-        elif isinstance(node, ast.ImportFrom):
-            yield node.module or "", [a.name for a in node.names], node.level
-        stack.extend(ast.iter_child_nodes(node))
+        for source in sources:
+            for path in _files_under(ROOT / source):
+                if path.suffix == ".py":
+                    parts = path.relative_to(ROOT).with_suffix("").parts
+                    modules.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return modules
 
 
-def _module_file(root: Path, module: str) -> Path | None:
-    base = root.joinpath(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
+def test_the_spark_image_holds_every_module_the_jobs_import_and_no_other() -> None:
+    ours, _ = _job_imports()
+    assert "goldpipe.core.contract" in ours  # not vacuous: the graph does follow the jobs' imports
+    copied = _copied_into_the_spark_image()
+    assert not ours - copied, f"the Spark image lacks {sorted(ours - copied)}"
+    assert not copied - ours, f"the Spark image ships unused {sorted(copied - ours)}"
 
 
-def third_party_imports(
-    root: Path, start: Iterable[Path], internal: tuple[str, ...] = INTERNAL
-) -> dict[str, set[str]]:
-    """Top-level third-party modules imported at run time by ``start`` and the internal modules
-    they import (transitively, with the ``__init__`` of every package on the way); each with the
-    files importing it."""
-    found: dict[str, set[str]] = {}
-    todo = list(start)
-    seen: set[Path] = set()
-    while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        rel = path.relative_to(root)
-        package = list(rel.parent.parts)
-        for name, names, level in _runtime_imports(ast.parse(path.read_text(encoding="utf-8"))):
-            module = name
-            if level:
-                base = package[: len(package) - (level - 1)] if level > 1 else package
-                module = ".".join([*base, name] if name else base)
-            top = module.split(".")[0]
-            if top == "__future__" or top in sys.stdlib_module_names:
-                continue
-            if top not in internal:
-                found.setdefault(top, set()).add(rel.as_posix())
-                continue
-            parts = module.split(".")
-            targets = [".".join(parts[: n + 1]) for n in range(len(parts))]
-            targets += [f"{module}.{member}" for member in names]
-            for target in targets:
-                file = _module_file(root, target)
-                if file is not None:
-                    todo.append(file)
-    return found
-
-
-def _spark_image_sources() -> list[Path]:
-    return sorted((ROOT / "spark_apps").rglob("*.py"))
-
-
-def test_the_import_walker(tmp_path: Path) -> None:
-    (tmp_path / "app").mkdir()
-    (tmp_path / "lib").mkdir()
-    (tmp_path / "app" / "__init__.py").write_text("")
-    (tmp_path / "lib" / "__init__.py").write_text("import os\n")
-    (tmp_path / "app" / "main.py").write_text(
-        "from __future__ import annotations\nfrom typing import TYPE_CHECKING\nimport json\n"
-        "from lib import helpers\nif TYPE_CHECKING:\n    import numpy\nelse:\n    import attr\n"
-        "def f():\n    import requests\n"
-    )
-    (tmp_path / "lib" / "helpers.py").write_text("from . import deep\n")
-    (tmp_path / "lib" / "deep.py").write_text("import yaml.constructor\n")
-    (tmp_path / "lib" / "unused.py").write_text("import pandas\n")
-    found = third_party_imports(tmp_path, [tmp_path / "app" / "main.py"], ("app", "lib"))
-    assert found == {"attr": {"app/main.py"}, "requests": {"app/main.py"}, "yaml": {"lib/deep.py"}}
-
-
-def test_the_walker_sees_the_jobs_imports() -> None:
-    found = third_party_imports(ROOT, _spark_image_sources())
-    assert "pyspark" in found  # not vacuous: it does read the job modules
-    # An exemption that no longer applies is dropped, not kept "just in case".
-    assert set(NOT_RUN_BY_THE_JOBS) <= set(found)
-
-
-def test_spark_requirements_cover_the_jobs_imports() -> None:
-    """Every third-party module spark_apps/ imports at run time (and every goldpipe module it
-    pulls in, transitively) is installed by images/spark/requirements.txt or ships with Spark."""
-    found = third_party_imports(ROOT, _spark_image_sources())
-    required = requirement_names(requirement_lines(SPARK_REQUIREMENTS))
-    distributions = importlib.metadata.packages_distributions()
-    missing = []
-    for module, files in sorted(found.items()):
-        if module in PROVIDED_BY_SPARK_IMAGE or module in NOT_RUN_BY_THE_JOBS:
-            continue
-        candidates = {_normalize(d) for d in distributions.get(module, [])} or {_normalize(module)}
-        if not candidates & required:
-            missing.append(f"{module} (imported by {', '.join(sorted(files))}; package {sorted(candidates)})")
-    assert not missing, "images/spark/requirements.txt lacks: " + "; ".join(missing)
+def test_the_jobs_need_no_package_beyond_pyspark() -> None:
+    """The image installs no Python package: PySpark and py4j come with Apache Spark."""
+    _, third_party = _job_imports()
+    assert "pyspark" in third_party
+    assert third_party - {"__future__"} - set(sys.stdlib_module_names) <= PROVIDED_BY_SPARK_IMAGE
 
 
 def test_the_python_versions_agree() -> None:
@@ -564,7 +470,7 @@ def test_the_build_imports_every_job_module() -> None:
 def test_the_jars_come_from_fetch_jars() -> None:
     df = parse_dockerfile(SPARK)
     text = SPARK.read_text(encoding="utf-8")
-    assert not re.search(r"https?://\S+\.jar", text), "jar URLs belong in goldpipe/jars.lock"
+    assert not re.search(r"https?://\S+\.jar", text), "jar URLs belong in goldpipe/lakehouse/jars.lock"
     assert "maven2/org/" not in text
     jars = df.stage("jars")
     runs = [i.rest for i in jars.all("RUN") if "fetch-jars.sh" in i.rest]
@@ -572,9 +478,9 @@ def test_the_jars_come_from_fetch_jars() -> None:
     match = re.search(r"(\S*)/scripts/fetch-jars\.sh --all (\S+)", runs[0])
     assert match, runs[0]
     src, jar_dir = match.groups()
-    # The script finds the lock at ../goldpipe/jars.lock: both copied under the same root.
+    # The script finds the lock at ../goldpipe/lakehouse/jars.lock: both copied under the same root.
     dests = {tuple(sources): dest for _, _, flags, sources, dest in copies(df) if "from" not in flags}
-    assert dests[("goldpipe/jars.lock",)] == f"{src}/goldpipe/jars.lock"
+    assert dests[("goldpipe/lakehouse/jars.lock",)] == f"{src}/goldpipe/lakehouse/jars.lock"
     assert dests[("scripts/fetch-jars.sh",)] == f"{src}/scripts/fetch-jars.sh"
     final = [(flags, sources, dest) for stage, _, flags, sources, dest in copies(df) if stage is df.final]
     assert ({"from": "jars"}, [f"{jar_dir}/"], "/opt/spark/jars/") in final
@@ -590,9 +496,9 @@ def test_the_entrypoint_is_where_values_yaml_looks() -> None:
     assert posixpath.join(spark_apps, "main.py") == path
     assert (ROOT / "spark_apps" / "main.py").is_file()
     # spark_apps and goldpipe side by side, their parent on PYTHONPATH.
-    goldpipe = final[("goldpipe/",)]
+    core = final[("goldpipe/core/",)]
     parent = posixpath.dirname(spark_apps.rstrip("/"))
-    assert posixpath.dirname(goldpipe.rstrip("/")) == parent
+    assert core == posixpath.join(parent, "goldpipe", "core/")
     env = env_of(df.final)
     assert parent in env["PYTHONPATH"].split(":")
     assert env["PYSPARK_PYTHON"] == env["PYSPARK_DRIVER_PYTHON"]
@@ -625,7 +531,7 @@ def test_the_spark_image_is_the_projects_spark() -> None:
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert f"pyspark=={version}" in deps["optional-dependencies"]["spark"]
     assert f"iceberg-spark-runtime-{'.'.join(version.split('.')[:2])}_2.13" in (
-        ROOT / "goldpipe" / "jars.lock"
+        ROOT / "goldpipe" / "lakehouse" / "jars.lock"
     ).read_text(encoding="utf-8")
 
 
@@ -657,7 +563,7 @@ def test_the_controller_environment() -> None:
     assert env["GOLDPIPE_MANIFESTS_DIR"] == "/opt/goldpipe/manifests"
     final = [(f, s, d) for stage, _, f, s, d in copies(df) if stage is df.final]
     assert ({}, ["manifests/"], "/opt/goldpipe/manifests/") in final
-    # goldpipe.chart reads Chart.yaml (chart_metadata), values.yaml and values.schema.json there.
+    # goldpipe.deploy.values reads Chart.yaml (chart_metadata), values.yaml and values.schema.json there.
     assert ({}, ["Chart.yaml", "values.schema.json", "values.yaml"], "/opt/goldpipe/chart/") in final
     # No Spark, no JVM in the controller.
     assert "pyspark" not in CONTROLLER.read_text(encoding="utf-8").lower()

@@ -6,8 +6,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from goldpipe.contract import GOLD_TABLES, SILVER_TABLES
-from goldpipe.iceberg_schema import arrow_schema, create_table
+from goldpipe.core.contract import GOLD_TABLES, SILVER_TABLES
+from goldpipe.lakehouse.schema import arrow_schema, create_table
 from tests.spark_apps.silver_rows import ts
 
 

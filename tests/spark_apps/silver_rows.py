@@ -12,7 +12,7 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
-from goldpipe.contract import SILVER_TABLES
+from goldpipe.core.contract import SILVER_TABLES
 from spark_apps.silver import spark_type
 
 DAY = dt.date(2026, 11, 20)

@@ -1,4 +1,4 @@
-"""A whole run through real Iceberg tables: branch, publish, idempotency, failures, pruning."""
+"""A whole run through real Iceberg tables: branch, idempotency, failures, pruning, watermarks."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from goldpipe.branches import branch_name
-from goldpipe.contract import GOLD_TABLES, JOB_NAMES
-from goldpipe.dates import AUTO, DateSpec, parse_date_spec
-from goldpipe.errors import GoldpipeError, SilverContractError
+from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
+from goldpipe.core.dates import AUTO, DateSpec, parse_date_spec
+from goldpipe.core.errors import SilverContractError
+from goldpipe.core.names import branch_name, tag_name
+from goldpipe.lakehouse.publish import publish_run
 from spark_apps import gold
-from spark_apps.pipeline import RunRequest, run
+from spark_apps.pipeline import RunReport, RunRequest, run
 from tests.spark_apps.lake_rows import append_silver, create_empty_silver, gold_rows
 from tests.spark_apps.silver_rows import money, ts
 
@@ -139,15 +140,22 @@ def request(lake, dates: DateSpec | str, **kwargs) -> RunRequest:
     )
 
 
+def run_published(spark, lake, req: RunRequest) -> RunReport:
+    """A run as the controller finishes it: Spark writes the audit branch, then it is published."""
+    report = run(spark, req, progress=lambda _: None)
+    publish_run(lake.pyiceberg(), req.jobs, req.run_id)
+    return report
+
+
 def without_computed_at(rows):
     return [{k: v for k, v in r.items() if k != "computed_at"} for r in rows]
 
 
-def test_run_publishes_every_table_and_drops_its_branch(spark, lakehouse):
+def test_a_published_run_fills_every_table_and_drops_its_branch(spark, lakehouse):
     catalog = lakehouse.pyiceberg()
     seed_small(catalog)
-    report = run(spark, request(lakehouse, D2.isoformat()), progress=lambda _: None)
-    assert report.published and report.days == (D2,)
+    report = run_published(spark, lakehouse, request(lakehouse, D2.isoformat()))
+    assert report.days == (D2,)
 
     [summary] = gold_rows(catalog, "daily_sales_summary")
     assert summary["event_date"] == D2
@@ -171,7 +179,7 @@ def test_run_publishes_every_table_and_drops_its_branch(spark, lakehouse):
     }
     for table in JOB_NAMES:
         refs = catalog.load_table(f"gold.{table}").metadata.refs
-        assert set(refs) == {"main"}, table
+        assert set(refs) == {"main", tag_name("t1")}, table  # the branch is gone, the run tagged
     assert report.jobs["daily_sales_summary"].rows_written == 1
     assert report.jobs["rejected_rows"].rows_written == 3
     assert report.jobs["daily_sales_summary"].rejected_rows == 2  # orders + order_items
@@ -180,7 +188,7 @@ def test_run_publishes_every_table_and_drops_its_branch(spark, lakehouse):
 def test_midnight_rows_belong_to_their_utc_day(spark, lakehouse):
     catalog = lakehouse.pyiceberg()
     seed_small(catalog)
-    run(spark, request(lakehouse, D2.isoformat()), progress=lambda _: None)
+    run_published(spark, lakehouse, request(lakehouse, D2.isoformat()))
     customers = {r["customer_id"]: r for r in gold_rows(catalog, "daily_customer_analytics")}
     # 00:00:00 of D2 is D2's first instant; D1's 23:59:59.999999 and D3's 00:00 are not D2's.
     assert customers["c1"]["first_activity_ts"] == at(D2, "00:00:00")
@@ -192,9 +200,9 @@ def test_midnight_rows_belong_to_their_utc_day(spark, lakehouse):
 def test_rerun_replaces_only_its_day_with_the_same_rows(spark, lakehouse):
     catalog = lakehouse.pyiceberg()
     seed_small(catalog)
-    run(spark, request(lakehouse, f"{D1}..{D2}", run_id="first"), progress=lambda _: None)
+    run_published(spark, lakehouse, request(lakehouse, f"{D1}..{D2}", run_id="first"))
     before = {t: gold_rows(catalog, t) for t in JOB_NAMES}
-    run(spark, request(lakehouse, D2.isoformat(), run_id="again"), progress=lambda _: None)
+    run_published(spark, lakehouse, request(lakehouse, D2.isoformat(), run_id="again"))
     after = {t: gold_rows(catalog, t) for t in JOB_NAMES}
     for table in JOB_NAMES:
         # Same rows for D2, and D1's rows untouched down to their computed_at.
@@ -210,7 +218,7 @@ def test_rerun_replaces_only_its_day_with_the_same_rows(spark, lakehouse):
 def test_rerun_removes_rows_that_no_longer_exist(spark, lakehouse):
     catalog = lakehouse.pyiceberg()
     seed_small(catalog)
-    run(spark, request(lakehouse, D2.isoformat(), run_id="first"), progress=lambda _: None)
+    run_published(spark, lakehouse, request(lakehouse, D2.isoformat(), run_id="first"))
     # Later versions fix every rejected row of D2: its rejected_rows partition must become empty.
     append_silver(
         catalog,
@@ -239,7 +247,7 @@ def test_rerun_removes_rows_that_no_longer_exist(spark, lakehouse):
             }
         ],
     )
-    run(spark, request(lakehouse, D2.isoformat(), run_id="second"), progress=lambda _: None)
+    run_published(spark, lakehouse, request(lakehouse, D2.isoformat(), run_id="second"))
     assert gold_rows(catalog, "rejected_rows") == []
     [summary] = gold_rows(catalog, "daily_sales_summary")
     assert summary["orders"] == 2
@@ -253,7 +261,7 @@ def test_other_days_files_are_never_opened(spark, lakehouse):
         for task in catalog.load_table(f"silver.{name}").scan().plan_files():
             if at(D2, "00:00:00").date().isoformat() not in task.file.file_path:
                 Path(task.file.file_path.removeprefix("file:")).unlink()
-    run(spark, request(lakehouse, D2.isoformat()), progress=lambda _: None)
+    run_published(spark, lakehouse, request(lakehouse, D2.isoformat()))
     assert len(gold_rows(catalog, "daily_sales_summary")) == 1
     with pytest.raises(Exception, match=r"(?i)not.*(exist|found)|FileNotFound"):
         run(spark, request(lakehouse, D1.isoformat(), run_id="t2"), progress=lambda _: None)
@@ -266,7 +274,7 @@ def test_missing_silver_table_fails_before_gold_exists(spark, lakehouse):
         run(spark, request(lakehouse, D2.isoformat()), progress=lambda _: None)
     assert not catalog.table_exists("gold.daily_sales_summary")
     # The sales job alone does not need events.
-    run(spark, request(lakehouse, D2.isoformat(), jobs=("daily_sales_summary",)), progress=lambda _: None)
+    run_published(spark, lakehouse, request(lakehouse, D2.isoformat(), jobs=("daily_sales_summary",)))
     assert len(gold_rows(catalog, "daily_sales_summary")) == 1
 
 
@@ -349,7 +357,7 @@ def test_silver_from_another_writer_with_other_field_ids_and_extra_columns(spark
         "orders",
         [{"order_id": "o1", "customer_id": "c1", "status": "paid", "order_ts": at(D2, "10:00:00")}],
     )
-    run(spark, request(lakehouse, D2.isoformat()), progress=lambda _: None)
+    run_published(spark, lakehouse, request(lakehouse, D2.isoformat()))
     [summary] = gold_rows(catalog, "daily_sales_summary")
     assert (summary["units_sold"], summary["net_revenue"]) == (3, Decimal("5.50"))
 
@@ -357,7 +365,7 @@ def test_silver_from_another_writer_with_other_field_ids_and_extra_columns(spark
 def test_a_failure_mid_run_leaves_main_as_it_was(spark, lakehouse):
     catalog = lakehouse.pyiceberg()
     seed_small(catalog)
-    run(spark, request(lakehouse, D1.isoformat(), run_id="good"), progress=lambda _: None)
+    run_published(spark, lakehouse, request(lakehouse, D1.isoformat(), run_id="good"))
     before = {t: gold_rows(catalog, t) for t in JOB_NAMES}
     # D3 overflows decimal(18,2): the run writes D2 to its branch, then fails on D3.
     append_silver(
@@ -397,32 +405,17 @@ def test_a_failure_mid_run_leaves_main_as_it_was(spark, lakehouse):
     assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary", ref=branch)] == [D1, D2]
 
 
-def test_publish_refuses_when_main_moved_since_the_branch_was_cut(spark, lakehouse):
-    catalog = lakehouse.pyiceberg()
-    seed_small(catalog)
-    run(spark, request(lakehouse, D1.isoformat(), run_id="base"), progress=lambda _: None)
-    slow = run(
-        spark, request(lakehouse, D2.isoformat(), run_id="slow", publish=False), progress=lambda _: None
-    )
-    run(spark, request(lakehouse, D3.isoformat(), run_id="fast"), progress=lambda _: None)
-    published = {t: gold_rows(catalog, t) for t in JOB_NAMES}
-    with pytest.raises(GoldpipeError, match=r"cannot publish gold\.daily_sales_summary"):
-        gold.publish(spark, lakehouse.name, JOB_NAMES, slow.branch)
-    assert {t: gold_rows(catalog, t) for t in JOB_NAMES} == published
-    assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary")] == [D1, D3]
-
-
 def test_auto_processes_yesterday_then_catches_up_from_the_watermark(spark, lakehouse):
     catalog = lakehouse.pyiceberg()
     seed_small(catalog)
-    first = run(spark, request(lakehouse, AUTO, run_id="a1", today=D2), progress=lambda _: None)
+    first = run_published(spark, lakehouse, request(lakehouse, AUTO, run_id="a1", today=D2))
     assert first.days == (D1,)
-    again = run(spark, request(lakehouse, AUTO, run_id="a2", today=D2), progress=lambda _: None)
+    again = run_published(spark, lakehouse, request(lakehouse, AUTO, run_id="a2", today=D2))
     assert again.days == ()
-    later = run(
+    later = run_published(
         spark,
+        lakehouse,
         request(lakehouse, AUTO, run_id="a3", today=D3 + dt.timedelta(days=3), max_catch_up_days=2),
-        progress=lambda _: None,
     )
     assert later.days == (D2, D3) and later.deferred_days == 2
     assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary")] == [D1, D2, D3]
@@ -432,10 +425,10 @@ def test_auto_on_empty_gold_takes_the_last_days_of_silver_within_the_limit(spark
     """`seed --days 30` then `run-local --date auto`: not yesterday alone, the last N silver days."""
     catalog = lakehouse.pyiceberg()
     seed_small(catalog)  # D1..D3
-    first = run(
+    first = run_published(
         spark,
+        lakehouse,
         request(lakehouse, AUTO, run_id="e1", today=D3 + dt.timedelta(days=1), max_catch_up_days=2),
-        progress=lambda _: None,
     )
     assert first.days == (D2, D3)
 
@@ -443,27 +436,21 @@ def test_auto_on_empty_gold_takes_the_last_days_of_silver_within_the_limit(spark
 def test_auto_watermark_uses_commit_history_for_tables_with_empty_days(spark, lakehouse):
     catalog = lakehouse.pyiceberg()
     create_empty_silver(catalog)  # nothing at all: rejected_rows stays empty on D1
-    run(
-        spark,
-        request(lakehouse, AUTO, run_id="a1", today=D2, jobs=("rejected_rows",)),
-        progress=lambda _: None,
-    )
+    run_published(spark, lakehouse, request(lakehouse, AUTO, run_id="a1", today=D2, jobs=("rejected_rows",)))
     assert gold_rows(catalog, "rejected_rows") == []
     assert gold.watermark(spark, lakehouse.name, "rejected_rows") == D1
-    again = run(
-        spark,
-        request(lakehouse, AUTO, run_id="a2", today=D2, jobs=("rejected_rows",)),
-        progress=lambda _: None,
+    again = run_published(
+        spark, lakehouse, request(lakehouse, AUTO, run_id="a2", today=D2, jobs=("rejected_rows",))
     )
     assert again.days == ()
 
 
 def test_gold_tables_have_the_contract_schema(spark, lakehouse):
-    from goldpipe.iceberg_schema import contract_type_of
+    from goldpipe.lakehouse.schema import contract_type_of
 
     catalog = lakehouse.pyiceberg()
     create_empty_silver(catalog)
-    run(spark, request(lakehouse, D1.isoformat()), progress=lambda _: None)
+    run_published(spark, lakehouse, request(lakehouse, D1.isoformat()))
     for name, contract in GOLD_TABLES.items():
         table = catalog.load_table(contract.identifier)
         actual = [(f.name, contract_type_of(f.field_type), f.required) for f in table.schema().fields]

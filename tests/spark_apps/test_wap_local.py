@@ -9,20 +9,20 @@ import sys
 
 import pytest
 
-from goldpipe.audit import audit_run
-from goldpipe.branches import branch_name
-from goldpipe.checks.config import checks_config
-from goldpipe.contract import JOB_NAMES
-from goldpipe.dates import DateSpec
+from goldpipe.checks.audit import audit_run
+from goldpipe.core.contract import JOB_NAMES
+from goldpipe.core.dates import DateSpec
+from goldpipe.core.names import branch_name
 from goldpipe.seed import seed_silver
 from spark_apps.pipeline import RunRequest, run
 from tests.spark_apps.lake_rows import gold_rows
+from tests.support.checks import chart_checks
 
 pytestmark = pytest.mark.spark
 
 LAST = dt.date(2026, 11, 20)
 NOW = dt.datetime(2026, 11, 21, 3, tzinfo=dt.UTC)
-CONFIG = checks_config({}, JOB_NAMES)
+CONFIG = chart_checks()
 
 
 def test_corrupted_spark_output_never_reaches_main_and_a_good_run_publishes(spark, lakehouse):
@@ -32,12 +32,12 @@ def test_corrupted_spark_output_never_reaches_main_and_a_good_run_publishes(spar
     )
     first, second = LAST - dt.timedelta(days=1), LAST
 
-    good = run(
+    run(
         spark,
-        RunRequest(JOB_NAMES, DateSpec((first,)), "good", lakehouse.name, publish=False),
+        RunRequest(JOB_NAMES, DateSpec((first,)), "good", lakehouse.name),
         progress=lambda _: None,
     )
-    assert not good.published and gold_rows(catalog, "daily_sales_summary") == []
+    assert gold_rows(catalog, "daily_sales_summary") == []  # Spark never publishes
     outcome = audit_run(catalog, run_id="good", jobs=JOB_NAMES, config=CONFIG, now=NOW)
     # Only the freshness warning (the newest day is the day before yesterday): published.
     assert outcome.published and {r.name for r in outcome.failures} <= {"freshness"}
@@ -47,7 +47,7 @@ def test_corrupted_spark_output_never_reaches_main_and_a_good_run_publishes(spar
     # The next run's output is corrupted on its branch after Spark wrote it: a duplicated product.
     run(
         spark,
-        RunRequest(JOB_NAMES, DateSpec((second,)), "bad", lakehouse.name, publish=False),
+        RunRequest(JOB_NAMES, DateSpec((second,)), "bad", lakehouse.name),
         progress=lambda _: None,
     )
     branch = branch_name("bad")
@@ -64,7 +64,7 @@ def test_corrupted_spark_output_never_reaches_main_and_a_good_run_publishes(spar
     # A clean rerun of the day passes and publishes on top of the first run.
     run(
         spark,
-        RunRequest(JOB_NAMES, DateSpec((second,)), "rerun", lakehouse.name, publish=False),
+        RunRequest(JOB_NAMES, DateSpec((second,)), "rerun", lakehouse.name),
         progress=lambda _: None,
     )
     outcome = audit_run(catalog, run_id="rerun", jobs=JOB_NAMES, config=CONFIG, now=NOW)
@@ -122,7 +122,7 @@ def test_two_first_runs_on_new_gold_tables_are_both_published(spark, lakehouse):
     jobs = ("daily_sales_summary",)
     first, second = LAST - dt.timedelta(days=1), LAST
     for run_id, day in (("one", first), ("two", second)):
-        run(spark, RunRequest(jobs, DateSpec((day,)), run_id, lakehouse.name, publish=False), progress=print)
+        run(spark, RunRequest(jobs, DateSpec((day,)), run_id, lakehouse.name), progress=print)
     outcomes = [audit_run(catalog, run_id=r, jobs=jobs, config=CONFIG, now=NOW) for r in ("two", "one")]
     assert [o.published for o in outcomes] == [True, True]
     assert [p.outcome for o in outcomes for p in o.publishes] == ["published", "rebased"]

@@ -10,17 +10,17 @@ import pyarrow.compute as pc
 import pytest
 from pyiceberg.types import StringType
 
-from goldpipe import wap
-from goldpipe.audit import audit_run, run_days
-from goldpipe.branches import DATE_PROPERTY, RUN_PROPERTY, branch_name, tag_name
 from goldpipe.checks import history
-from goldpipe.checks.config import checks_config
-from goldpipe.contract import GOLD_TABLES, JOB_NAMES
-from goldpipe.reference_run import reference_gold
-from goldpipe.wap import PublishConflictError, publish_table
+from goldpipe.checks.audit import audit_run, run_days
+from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
+from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, branch_name, tag_name
+from goldpipe.lakehouse import publish as wap
+from goldpipe.lakehouse.publish import PublishConflictError, publish_table
 from tests.goldpipe.conftest import NOW
+from tests.support.checks import chart_checks
+from tests.support.reference_run import reference_gold
 
-CONFIG = checks_config({}, JOB_NAMES)
+CONFIG = chart_checks()
 
 
 def audit(lake, run_id, now=NOW, config=CONFIG):
@@ -114,7 +114,7 @@ def test_stale_data_warns_but_publishes(gold_lake):
 
 
 def test_freshness_can_be_made_blocking(gold_lake):
-    config = checks_config({"defaults": {"freshness": {"severity": "blocking"}}}, JOB_NAMES)
+    config = chart_checks({"defaults": {"freshness": {"severity": "blocking"}}})
     gold_lake.write_run("old", gold_lake.days)
     outcome = audit(gold_lake, "old", now=NOW + dt.timedelta(days=5), config=config)
     assert outcome.verdict == "failed" and not outcome.published
@@ -125,7 +125,7 @@ def test_volume_anomaly_against_check_history_warns(gold_lake):
     for i, day in enumerate(gold_lake.days):
         gold_lake.write_run(f"h{i}", (day,))
         assert audit(gold_lake, f"h{i}").published
-    config = checks_config({"defaults": {"volumeAnomaly": {"minHistoryDays": 2}}}, JOB_NAMES)
+    config = chart_checks({"defaults": {"volumeAnomaly": {"minHistoryDays": 2}}})
 
     def tenfold(job, day, rows):
         if job != "daily_sales_summary":
@@ -143,7 +143,7 @@ def test_volume_anomaly_against_check_history_warns(gold_lake):
 
 
 def test_disabled_and_per_job_settings(gold_lake):
-    config = checks_config(
+    config = chart_checks(
         {
             "jobs": {"rejected_rows": {"uniqueness": {"enabled": False}}},
             "defaults": {"volumeAnomaly": {"enabled": False}},

@@ -19,7 +19,7 @@ from goldpipe.checks.rules import (
     uniqueness_check,
     volume_checks,
 )
-from goldpipe.contract import DAILY_SALES_SUMMARY, PRODUCT_PERFORMANCE_ANALYTICS
+from goldpipe.core.contract import DAILY_SALES_SUMMARY, PRODUCT_PERFORMANCE_ANALYTICS
 
 D = dt.date(2026, 11, 20)
 CONTRACT_COLUMNS = [(c.name, c.type, c.required) for c in PRODUCT_PERFORMANCE_ANALYTICS.columns]

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from goldpipe.chart import chart_metadata, chart_values, find_chart_dir
-from goldpipe.settings import Release, derive_release
+from goldpipe.deploy.release import Release, derive_release
+from goldpipe.deploy.values import chart_metadata, chart_values, find_chart_dir
 from tests.fakes.kube import FakeKube
 
 

@@ -10,14 +10,15 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from goldpipe.branches import branch_name, tag_name
-from goldpipe.chart import chart_metadata, chart_values
 from goldpipe.checks import history
+from goldpipe.controller.finished_runs import RunProcessor
 from goldpipe.controller.metrics import Metrics
 from goldpipe.controller.notify import Webhook
-from goldpipe.controller.runs import ANNOTATION_STUCK, ANNOTATION_SUMMARY, RunProcessor
-from goldpipe.kube import SPARK_APPS
-from goldpipe.settings import derive_release, pipeline_settings
+from goldpipe.core.names import branch_name, tag_name
+from goldpipe.deploy.release import derive_release
+from goldpipe.deploy.settings import pipeline_settings
+from goldpipe.deploy.values import chart_metadata, chart_values
+from goldpipe.deploy.vocabulary import ANNOTATION_STUCK, ANNOTATION_SUMMARY, SPARK_APPS
 from tests.fakes.kube import FakeKube
 from tests.goldpipe.conftest import NOW
 
@@ -166,10 +167,12 @@ def test_kill_and_restart_at_each_step_is_exactly_once(gold_lake, monkeypatch, c
     gold_lake.write_run(name, gold_lake.days)
     add_run(kube, name)
     if crash_at == "after-check":
-        import goldpipe.audit
+        import goldpipe.checks.audit
 
-        real = goldpipe.audit.publish_run
-        monkeypatch.setattr(goldpipe.audit, "publish_run", lambda *a, **k: (_ for _ in ()).throw(Killed()))
+        real = goldpipe.checks.audit.publish_run
+        monkeypatch.setattr(
+            goldpipe.checks.audit, "publish_run", lambda *a, **k: (_ for _ in ()).throw(Killed())
+        )
     elif crash_at == "after-publish":
         real_event = kube.create_event
         kube.create_event = lambda *a, **k: (_ for _ in ()).throw(Killed())
@@ -183,7 +186,7 @@ def test_kill_and_restart_at_each_step_is_exactly_once(gold_lake, monkeypatch, c
 
     # Restart: a new controller process, same cluster and lakehouse.
     if crash_at == "after-check":
-        monkeypatch.setattr(goldpipe.audit, "publish_run", real)
+        monkeypatch.setattr(goldpipe.checks.audit, "publish_run", real)
     elif crash_at == "after-publish":
         kube.create_event = real_event
     else:

@@ -7,8 +7,9 @@ import copy
 import yaml
 
 from goldpipe.controller.runtime import Controller
-from goldpipe.controller.schedules import HASH_ANNOTATION, plan_schedules
-from goldpipe.kube import SCHEDULED_APPS, KubeError
+from goldpipe.controller.schedules import plan_schedules
+from goldpipe.deploy.kube import KubeError
+from goldpipe.deploy.vocabulary import ANNOTATION_APPLIED_HASH, SCHEDULED_APPS
 from tests.goldpipe.controller.conftest import write_config
 
 
@@ -157,11 +158,14 @@ def test_api_errors_leave_the_controller_not_ready_then_it_recovers(kube, config
 
 def test_plan_is_pure_and_complete():
     desired = [
-        {"metadata": {"name": "a", "labels": {}, "annotations": {HASH_ANNOTATION: "1"}}, "spec": {"x": 1}}
+        {
+            "metadata": {"name": "a", "labels": {}, "annotations": {ANNOTATION_APPLIED_HASH: "1"}},
+            "spec": {"x": 1},
+        }
     ]
     live = [
         {
-            "metadata": {"name": "a", "labels": {}, "annotations": {HASH_ANNOTATION: "1"}},
+            "metadata": {"name": "a", "labels": {}, "annotations": {ANNOTATION_APPLIED_HASH: "1"}},
             "spec": {"x": 1, "extra": 2},
         },
         {"metadata": {"name": "b", "labels": {}, "annotations": {}}, "spec": {}},

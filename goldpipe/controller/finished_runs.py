@@ -1,0 +1,251 @@
+"""Finished runs: check them, publish them, post the results (level-triggered, exactly-once).
+
+Work is found by listing the pipeline's SparkApplications: a terminal run without the
+``goldpipe.io/checks`` label has no posted result yet. Handling one is idempotent at every step
+(see ``goldpipe.checks.audit``), and the label comes last, so a crash anywhere only means the next
+pass does the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from goldpipe.checks.audit import AuditOutcome, audit_run
+from goldpipe.controller.metrics import Metrics
+from goldpipe.controller.notify import Webhook
+from goldpipe.core.errors import GoldpipeError
+from goldpipe.core.names import branch_name
+from goldpipe.deploy.apps import SparkApp
+from goldpipe.deploy.kube import AlreadyExistsError, KubeApi, KubeError
+from goldpipe.deploy.settings import Settings
+from goldpipe.deploy.vocabulary import (
+    ANNOTATION_STUCK,
+    ANNOTATION_SUMMARY,
+    API_VERSION,
+    LABEL_CHECKS,
+    SPARK_APPLICATION,
+    SPARK_APPS,
+    runs_selector,
+)
+from goldpipe.lakehouse.publish import PublishConflictError
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+
+log = logging.getLogger("goldpipe.controller.finished_runs")
+
+
+def needs_result(app: SparkApp) -> bool:
+    return app.terminal and app.checks is None
+
+
+def is_stuck(app: SparkApp, now: dt.datetime, minutes: float) -> bool:
+    """Not finished long after it started, and not yet warned about."""
+    if app.terminal or app.annotations.get(ANNOTATION_STUCK):
+        return False
+    start = app.started
+    return start is not None and now - start > dt.timedelta(minutes=minutes)
+
+
+def summary(outcome: AuditOutcome) -> dict[str, Any]:
+    """The compact JSON of the ``goldpipe.io/check-summary`` annotation."""
+    failing = [f"{r.table}/{r.name}" + (f"@{r.event_date}" if r.event_date else "") for r in outcome.failures]
+    return {
+        "verdict": outcome.verdict,
+        "published": outcome.published,
+        "days": [d.isoformat() for d in outcome.days],
+        "checks": len(outcome.results),
+        "failed": [f for f, r in zip(failing, outcome.failures, strict=True) if r.blocks],
+        "warnings": [f for f, r in zip(failing, outcome.failures, strict=True) if not r.blocks],
+    }
+
+
+@dataclass(frozen=True)
+class Posting:
+    """What goes on a finished run: the label value, the annotation, and one Event."""
+
+    verdict: str
+    details: Mapping[str, Any]
+    type: str
+    reason: str
+    message: str
+
+
+@dataclass
+class RunProcessor:
+    kube: KubeApi
+    settings: Callable[[], Settings | None]
+    catalog: Callable[[Settings], Catalog]
+    metrics: Metrics
+    webhook: Webhook | None = None
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    # Runs whose handling failed for a transient reason, and when to try again.
+    retry_at: dict[str, float] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
+
+    def reconcile(self) -> None:
+        settings = self.settings()
+        if settings is None:
+            return
+        now = self.clock()
+        apps = [SparkApp(a) for a in self.kube.list_objects(SPARK_APPS, runs_selector(settings.release.name))]
+        # Newest first: an `auto` run that started while an older one was still unpublished was cut
+        # from the same main and recomputed the older run's days too, so it supersedes it; the
+        # older run then meets a moved main and is reported as a PublishConflict, not published.
+        apps.sort(key=lambda a: (str(a.metadata.get("creationTimestamp", "")), a.name), reverse=True)
+        for app in apps:
+            name = app.name
+            if needs_result(app):
+                if time.monotonic() < self.retry_at.get(name, 0.0):
+                    continue
+                try:
+                    self.handle(settings, app)
+                    self.retry_at.pop(name, None)
+                    self.failures.pop(name, None)
+                except (GoldpipeError, OSError) as exc:
+                    self._back_off(name, exc)
+            elif is_stuck(app, now, settings.controller.stuck_run_minutes):
+                self.warn_stuck(app, now, settings.controller.stuck_run_minutes)
+
+    def _back_off(self, name: str, exc: Exception) -> None:
+        count = self.failures.get(name, 0) + 1
+        self.failures[name] = count
+        delay = min(300.0, 2.0 * 2 ** (count - 1))
+        self.retry_at[name] = time.monotonic() + delay
+        log.error("handling run %s failed (attempt %d), retry in %.0fs: %s", name, count, delay, exc)
+
+    def handle(self, settings: Settings, app: SparkApp) -> None:
+        name, state = app.name, app.state
+        if not app.completed:
+            self._post(
+                app,
+                Posting(
+                    "failed",
+                    {"verdict": "failed", "published": False, "spark": state},
+                    "Warning",
+                    "RunFailed",
+                    f"Spark run {state}: nothing was published; gold main unchanged",
+                ),
+            )
+            self.metrics.runs.labels(verdict="run_failed").inc()
+            self._notify(f"goldpipe: run {name} {state}; nothing published.")
+            return
+        catalog = self.catalog(settings)
+        try:
+            outcome = audit_run(
+                catalog,
+                run_id=name,
+                jobs=app.jobs,
+                config=settings.checks,
+                now=self.clock(),
+                application=name,
+            )
+        except PublishConflictError as exc:
+            # Final: main moved under the run, its branch can never be fast-forwarded.
+            self._post(
+                app,
+                Posting(
+                    "failed",
+                    {"verdict": "failed", "published": False, "conflict": str(exc)},
+                    "Warning",
+                    "PublishConflict",
+                    str(exc),
+                ),
+            )
+            self.metrics.runs.labels(verdict="conflict").inc()
+            self._notify(f"goldpipe: run {name} could not be published: {exc}")
+            return
+        self._record_metrics(app, outcome)
+        self._post(app, Posting(outcome.verdict, summary(outcome), *self._event(outcome)))
+        if outcome.verdict == "failed":
+            self._notify(
+                f"goldpipe: run {name} failed its blocking checks, nothing published "
+                f"(branch {branch_name(name)} kept): " + "; ".join(summary(outcome)["failed"])
+            )
+
+    @staticmethod
+    def _event(outcome: AuditOutcome) -> tuple[str, str, str]:
+        days = ", ".join(d.isoformat() for d in outcome.days) or "no new day"
+        if outcome.verdict == "failed":
+            listed = "; ".join(f"{r.table}/{r.name}: {r.message}" for r in outcome.failures if r.blocks)
+            return (
+                "Warning",
+                "ChecksFailed",
+                f"blocking checks failed for {days}, nothing published: {listed}",
+            )
+        if outcome.verdict == "warning":
+            listed = "; ".join(f"{r.table}/{r.name}: {r.message}" for r in outcome.failures)
+            return "Warning", "ChecksWarning", f"published {days} with warnings: {listed}"
+        published = "published" if outcome.published else "nothing to publish"
+        if outcome.verdict == "skipped":
+            return "Normal", "Published", f"checks are disabled (checks.enabled: false): {days} {published}"
+        return "Normal", "ChecksPassed", f"{len(outcome.results)} checks passed for {days}; {published}"
+
+    def _record_metrics(self, app: SparkApp, outcome: AuditOutcome) -> None:
+        m = self.metrics
+        m.runs.labels(verdict=outcome.verdict).inc()
+        for result in outcome.results:
+            m.check_failed.labels(table=result.table, check=result.name).set(
+                0 if result.status == "pass" else 1
+            )
+            m.checks.labels(status=result.status, severity=result.severity).inc()
+        for check, seconds in outcome.timings.items():
+            m.check_seconds.labels(check=check).observe(seconds)
+        finished = app.ended
+        if outcome.published and finished is not None:
+            m.publish_lag.observe(max(0.0, (self.clock() - finished).total_seconds()))
+
+    def _post(self, app: SparkApp, posting: Posting) -> None:
+        """Event (once: a deterministic name), then the label that marks the run as done."""
+        name = app.name
+        involved = {"apiVersion": API_VERSION, "kind": SPARK_APPLICATION, "metadata": app.metadata}
+        with contextlib.suppress(AlreadyExistsError):  # posted before a restart
+            self.kube.create_event(
+                involved,
+                type_=posting.type,
+                reason=posting.reason,
+                message=posting.message,
+                name=f"{name}.goldpipe-{posting.reason.lower()}",
+            )
+        annotation = json.dumps(posting.details, separators=(",", ":"), sort_keys=True)
+        self.kube.patch_metadata(
+            SPARK_APPS, name, {LABEL_CHECKS: posting.verdict}, {ANNOTATION_SUMMARY: annotation}
+        )
+        log.info(
+            "run result posted", extra={"run": name, "verdict": posting.verdict, "reason": posting.reason}
+        )
+
+    def warn_stuck(self, app: SparkApp, now: dt.datetime, limit: float) -> None:
+        name = app.name
+        start = app.started
+        minutes = int((now - start).total_seconds() // 60) if start else 0
+        involved = {"apiVersion": API_VERSION, "kind": SPARK_APPLICATION, "metadata": app.metadata}
+        message = (
+            f"run {app.state} for {minutes} minutes (limit {limit:g}); under "
+            "concurrencyPolicy Forbid it blocks every later scheduled run"
+        )
+        with contextlib.suppress(AlreadyExistsError):
+            self.kube.create_event(
+                involved,
+                type_="Warning",
+                reason="RunStuck",
+                message=message,
+                name=f"{name}.goldpipe-runstuck",
+            )
+        self.kube.patch_metadata(SPARK_APPS, name, {}, {ANNOTATION_STUCK: now.isoformat(timespec="seconds")})
+        self.metrics.stuck.inc()
+        self._notify(f"goldpipe: {message} ({name})")
+
+    def _notify(self, text: str) -> None:
+        if self.webhook is not None:
+            self.webhook.send(text)
+
+
+__all__ = ["KubeError", "RunProcessor"]

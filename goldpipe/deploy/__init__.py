@@ -1,0 +1,1 @@
+"""Deploying on Kubernetes: the chart's values typed, the Spark Operator resources rendered, the API."""

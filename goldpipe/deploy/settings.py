@@ -1,0 +1,307 @@
+"""The chart values, typed: images, Spark, the controller, schedules with resolved resources, the
+catalog, the checks.
+
+``pipeline_settings`` is the one place that interprets the values: the CLI, the renderer and the
+controller read these objects, never the raw values, so ``goldpipe render`` prints what the
+controller applies. The values are always the chart's ``values.yaml`` with the user's merged
+over it (by helm in the cluster, by ``goldpipe.deploy.values`` locally), so the chart's file is
+the one place defaults live; a value missing here is a broken ConfigMap, reported as such.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from goldpipe.checks.config import ChecksConfig, checks_config
+from goldpipe.core.contract import JOB_NAMES
+from goldpipe.core.errors import ConfigError
+from goldpipe.deploy.release import Release
+from goldpipe.deploy.values import (
+    find_values_file,
+    invalid_values_message,
+    load_values,
+    schema_errors,
+    validated_values,
+)
+from goldpipe.lakehouse.config import (
+    CatalogConfig,
+    apply_env,
+    catalog_from_mapping,
+    goldpipe_home,
+    resolve_embedded,
+    validate_catalog,
+)
+
+
+@dataclass(frozen=True)
+class DynamicAllocation:
+    initial_executors: int
+    min_executors: int
+    max_executors: int
+
+
+@dataclass(frozen=True)
+class Resources:
+    driver_cores: int
+    driver_memory: str
+    executor_instances: int
+    executor_cores: int
+    executor_memory: str
+    dynamic_allocation: DynamicAllocation | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    jobs: tuple[str, ...]
+    cron: str
+    time_zone: str
+    concurrency_policy: str
+    suspend: bool
+    successful_run_history_limit: int
+    failed_run_history_limit: int
+    max_catch_up_days: int
+    resources: Resources
+
+
+@dataclass(frozen=True)
+class ImageSettings:
+    repository: str
+    tag: str
+    pull_policy: str
+
+    @property
+    def reference(self) -> str:
+        return f"{self.repository}:{self.tag}"
+
+
+@dataclass(frozen=True)
+class SparkSettings:
+    """What every Spark application of the release shares (driver and executors)."""
+
+    version: str
+    main_application_file: str
+    spark_conf: Mapping[str, str]
+    hadoop_conf: Mapping[str, str]
+    env: tuple[tuple[str, str], ...]
+    pod_labels: Mapping[str, str]
+    restart_policy: Mapping[str, Any]
+    time_to_live_seconds: int
+    pod_security_context: Mapping[str, Any]
+    security_context: Mapping[str, Any]
+    node_selector: Mapping[str, str]
+    tolerations: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class ControllerSettings:
+    log_level: str
+    resync_seconds: float
+    run_poll_seconds: float
+    stuck_run_minutes: float
+    port: int
+
+
+@dataclass(frozen=True)
+class CredentialRef:
+    env: str
+    secret_name: str
+    secret_key: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    release: Release
+    image: ImageSettings
+    image_pull_secrets: tuple[str, ...]
+    spark: SparkSettings
+    controller: ControllerSettings
+    default_resources: Resources
+    schedules: tuple[Schedule, ...]
+    catalog: CatalogConfig
+    credentials: tuple[CredentialRef, ...]
+    checks: ChecksConfig
+
+    def schedule(self, name: str) -> Schedule:
+        for s in self.schedules:
+            if s.name == name:
+                return s
+        raise ConfigError(f"unknown schedule {name!r}; known: {', '.join(s.name for s in self.schedules)}")
+
+    def schedule_of_job(self, job: str) -> Schedule | None:
+        return next((s for s in self.schedules if job in s.jobs), None)
+
+
+def _resources(defaults: Mapping[str, Any], override: Mapping[str, Any]) -> Resources:
+    def pick(section: str, key: str) -> Any:
+        own = override.get(section) or {}
+        return own[key] if key in own else defaults[section][key]
+
+    dynamic = None
+    if pick("dynamicAllocation", "enabled"):
+        dynamic = DynamicAllocation(
+            initial_executors=int(pick("dynamicAllocation", "initialExecutors")),
+            min_executors=int(pick("dynamicAllocation", "minExecutors")),
+            max_executors=int(pick("dynamicAllocation", "maxExecutors")),
+        )
+    return Resources(
+        driver_cores=int(pick("driver", "cores")),
+        driver_memory=str(pick("driver", "memory")),
+        executor_instances=int(pick("executor", "instances")),
+        executor_cores=int(pick("executor", "cores")),
+        executor_memory=str(pick("executor", "memory")),
+        dynamic_allocation=dynamic,
+    )
+
+
+def _schedules(values: Mapping[str, Any]) -> tuple[Schedule, ...]:
+    defaults = values["defaults"]
+    schedules = []
+    owner: dict[str, str] = {}
+    for name, spec in sorted((values.get("schedules") or {}).items()):
+        if spec is None:
+            continue
+        jobs = tuple(j for j in JOB_NAMES if j in spec["jobs"])
+        for job in jobs:
+            if job in owner:
+                raise ConfigError(
+                    f"job {job} is in schedules {owner[job]!r} and {name!r}: each job may run in one "
+                    f"schedule only (Helm merges your schedules with the chart's default 'nightly'; "
+                    f"set its jobs, or schedules.nightly: null)"
+                )
+            owner[job] = name
+        dynamic = (spec.get("dynamicAllocation") or {}).get("enabled")
+        if dynamic is None:
+            dynamic = defaults["dynamicAllocation"]["enabled"]
+        resources = _resources(defaults, spec)
+        if resources.dynamic_allocation:
+            da = resources.dynamic_allocation
+            if not da.min_executors <= da.initial_executors <= da.max_executors:
+                raise ConfigError(
+                    f"schedules.{name}.dynamicAllocation: need minExecutors <= initialExecutors <= "
+                    f"maxExecutors, got {da.min_executors}, {da.initial_executors}, {da.max_executors}"
+                )
+        schedules.append(
+            Schedule(
+                name=name,
+                jobs=jobs,
+                cron=str(spec["schedule"]),
+                time_zone=str(spec.get("timeZone", "UTC")),
+                concurrency_policy=str(spec.get("concurrencyPolicy", "Forbid")),
+                suspend=bool(spec.get("suspend", False)),
+                successful_run_history_limit=int(spec.get("successfulRunHistoryLimit", 3)),
+                failed_run_history_limit=int(spec.get("failedRunHistoryLimit", 5)),
+                max_catch_up_days=int(spec.get("maxCatchUpDays", 7)),
+                resources=resources,
+            )
+        )
+    return tuple(schedules)
+
+
+def cluster_catalog(values: Mapping[str, Any], release: Release) -> CatalogConfig:
+    """The catalog as the cluster's pods see it: the embedded lakehouse lives on the volume."""
+    cfg = catalog_from_mapping(values.get("catalog"))
+    if not cfg.uri or not cfg.warehouse:
+        if not release.lakehouse_mount:
+            raise ConfigError(
+                "catalog.uri and catalog.warehouse must be set when lakehouse.embedded.enabled is false"
+            )
+        from pathlib import Path
+
+        cfg = resolve_embedded(cfg, Path(release.lakehouse_mount))
+    return validate_catalog(cfg)
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _strings(mapping: Mapping[str, Any] | None) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (mapping or {}).items()}
+
+
+def _image(section: Mapping[str, Any]) -> ImageSettings:
+    return ImageSettings(str(section["repository"]), str(section["tag"]), str(section["pullPolicy"]))
+
+
+def _spark(spark: Mapping[str, Any]) -> SparkSettings:
+    return SparkSettings(
+        version=str(spark["version"]),
+        main_application_file=str(spark["mainApplicationFile"]),
+        spark_conf=_strings(spark.get("sparkConf")),
+        hadoop_conf=_strings(spark.get("hadoopConf")),
+        env=tuple((str(e["name"]), str(e.get("value", ""))) for e in spark.get("env") or []),
+        pod_labels=_strings(spark.get("podLabels")),
+        restart_policy=dict(spark["restartPolicy"]),
+        time_to_live_seconds=int(spark["timeToLiveSeconds"]),
+        pod_security_context=dict(spark["podSecurityContext"]),
+        security_context=dict(spark["securityContext"]),
+        node_selector=_strings(spark.get("nodeSelector")),
+        tolerations=tuple(dict(t) for t in spark.get("tolerations") or []),
+    )
+
+
+def _controller(section: Mapping[str, Any]) -> ControllerSettings:
+    return ControllerSettings(
+        log_level=str(section["logLevel"]),
+        resync_seconds=float(section["resyncSeconds"]),
+        run_poll_seconds=float(section["runPollSeconds"]),
+        stuck_run_minutes=float(section["stuckRunMinutes"]),
+        port=int(section["port"]),
+    )
+
+
+def pipeline_settings(values: Mapping[str, Any], release: Release, *, validate: bool = True) -> Settings:
+    """Validate ``values`` (schema, then the rules a schema cannot express) and type them."""
+    if validate:
+        errors = schema_errors(values)
+        if errors:
+            raise ConfigError(invalid_values_message(errors))
+    try:
+        credentials = tuple(
+            CredentialRef(env=str(c["env"]), secret_name=str(c["secretName"]), secret_key=str(c["secretKey"]))
+            for c in (values.get("catalog", {}).get("credentials") or [])
+        )
+        for ref in credentials:
+            if not _ENV_NAME.fullmatch(ref.env):
+                raise ConfigError(f"catalog.credentials: {ref.env!r} is not an environment variable name")
+        if release.lakehouse_mount and not PurePosixPath(release.lakehouse_mount).is_absolute():
+            raise ConfigError(f"lakehouse.embedded.mountPath {release.lakehouse_mount!r} must be absolute")
+        return Settings(
+            release=release,
+            image=_image(values["image"]),
+            image_pull_secrets=tuple(str(s) for s in values.get("imagePullSecrets") or []),
+            spark=_spark(values["spark"]),
+            controller=_controller(values["controller"]),
+            default_resources=_resources(values["defaults"], {}),
+            schedules=_schedules(values),
+            catalog=cluster_catalog(values, release),
+            credentials=credentials,
+            checks=checks_config(values.get("checks"), JOB_NAMES),
+        )
+    except KeyError as exc:
+        # Helm merges the chart's defaults in; only a hand-edited ConfigMap can lack a key.
+        raise ConfigError(
+            f"the values lack {exc}: are they the chart's values.yaml with yours merged in?"
+        ) from None
+
+
+def local_checks(values_file: str | None, jobs: tuple[str, ...]) -> ChecksConfig:
+    """The checks of a local run: the chart's defaults merged with ``values_file`` (or
+    ``$GOLDPIPE_VALUES``, ``./values.yaml``), held to the chart's schema as `helm install` would."""
+    values = validated_values(find_values_file(values_file))
+    return checks_config(values.get("checks"), jobs)
+
+
+def load_catalog_config(
+    values_file: str | None = None, env: Mapping[str, str] | None = None
+) -> CatalogConfig:
+    """The effective catalog configuration: values file, then environment, then embedded defaults."""
+    env = os.environ if env is None else env
+    values = load_values(find_values_file(values_file, env))
+    cfg = apply_env(catalog_from_mapping(values.get("catalog")), env)
+    return validate_catalog(resolve_embedded(cfg, goldpipe_home(env)))

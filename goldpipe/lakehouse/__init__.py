@@ -1,0 +1,1 @@
+"""The Iceberg lakehouse from Python: catalog configuration, schemas, gold refs, publishing a run."""

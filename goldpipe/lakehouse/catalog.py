@@ -1,0 +1,121 @@
+"""Opening the catalog with pyiceberg (the Python side: checks, publishing, the CLI), and telling
+the machine's problems (a missing, locked or damaged database, a missing driver) from bugs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from goldpipe.core.errors import ConfigError, GoldpipeError
+from goldpipe.lakehouse.config import CatalogConfig, shown_uri, with_credentials
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+
+
+def sqlalchemy_uri(cfg: CatalogConfig) -> str:
+    """Translate the JDBC URL into the SQLAlchemy URL pyiceberg's SqlCatalog takes."""
+    uri = cfg.uri
+    if uri.startswith("jdbc:sqlite:"):
+        return "sqlite:///" + uri.removeprefix("jdbc:sqlite:").removeprefix("//")
+    if uri.startswith("jdbc:postgresql://"):
+        rest = uri.removeprefix("jdbc:postgresql://")
+        user = cfg.properties.get("jdbc.user")
+        password = cfg.properties.get("jdbc.password")
+        auth = ""
+        if user:
+            auth = quote(user, safe="") + (":" + quote(password, safe="") if password else "") + "@"
+        return f"postgresql+psycopg2://{auth}{rest}"
+    raise ConfigError(
+        f"cannot use catalog.uri {shown_uri(uri)!r} from Python: only jdbc:sqlite: and jdbc:postgresql:"
+    )
+
+
+def sqlite_path(cfg: CatalogConfig) -> Path | None:
+    if not cfg.is_sqlite:
+        return None
+    return Path(cfg.uri.removeprefix("jdbc:sqlite:").removeprefix("//"))
+
+
+def load_catalog(cfg: CatalogConfig, *, create: bool = False) -> Catalog:
+    """A pyiceberg catalog for ``cfg`` (plus credentials from the environment).
+
+    The embedded lakehouse (SQLite) must exist, unless ``create``: then its directory and
+    catalog tables are made (``goldpipe seed``, ``run-local``). Reading commands never leave an
+    empty lakehouse behind a typo in ``GOLDPIPE_HOME``. Problems of the machine (a directory
+    that cannot be written, a file that is no database, a missing driver) are ``GoldpipeError``.
+    """
+    from pyiceberg.catalog import load_catalog as _load
+    from pyiceberg.exceptions import NotInstalledError
+
+    cfg = with_credentials(cfg)
+    try:
+        if cfg.type == "jdbc":
+            path = sqlite_path(cfg)
+            if path is not None:
+                _prepare_sqlite(path, create)
+            if create and cfg.warehouse.startswith("file:"):
+                _make_directory(
+                    Path(cfg.warehouse.removeprefix("file://").removeprefix("file:")), "the warehouse"
+                )
+            props = {k: v for k, v in cfg.properties.items() if not k.startswith("jdbc.")}
+            return _load(cfg.name, type="sql", uri=sqlalchemy_uri(cfg), warehouse=cfg.warehouse, **props)
+        return _load(cfg.name, type="rest", uri=cfg.uri, warehouse=cfg.warehouse, **dict(cfg.properties))
+    except NotInstalledError:
+        raise GoldpipeError(
+            f"catalog.uri {shown_uri(cfg.uri)!r} needs a database driver that is not installed: "
+            "pip install 'pyiceberg[sql-postgres]' (PostgreSQL)"
+        ) from None
+    except Exception as exc:
+        message = environment_error(exc)
+        if message is None:
+            raise
+        raise GoldpipeError(f"{message} ({shown_uri(cfg.uri)})") from None
+
+
+def _prepare_sqlite(path: Path, create: bool) -> None:
+    home = path.parent
+    if path.exists():
+        if not path.is_file():
+            raise GoldpipeError(f"{path} is not a file: GOLDPIPE_HOME must hold the lakehouse's catalog.db")
+        if path.stat().st_size == 0:
+            raise GoldpipeError(
+                f"{path} is empty (0 bytes), so it holds no catalog: point GOLDPIPE_HOME at your lakehouse, "
+                "or delete the file to start a new one with `goldpipe seed`"
+            )
+        return
+    if not create:
+        raise GoldpipeError(
+            f"no lakehouse at {home} (no catalog.db): create one with `goldpipe seed`, or set GOLDPIPE_HOME "
+            "or catalog.uri to yours"
+        )
+    _make_directory(home, "GOLDPIPE_HOME")
+
+
+def _make_directory(directory: Path, what: str) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise GoldpipeError(f"{what} {directory} is not a directory")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GoldpipeError(f"cannot create {what} {directory}: {exc.strerror}") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise GoldpipeError(f"{what} {directory} is not writable")
+
+
+def environment_error(exc: BaseException) -> str | None:
+    """A one-line explanation of a catalog database failure that is not goldpipe's bug, else None."""
+    try:
+        from sqlalchemy.exc import DatabaseError, OperationalError
+    except ImportError:  # pragma: no cover - pyiceberg's sql extra brings sqlalchemy
+        return None
+    if not isinstance(exc, DatabaseError):
+        return None
+    cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    if isinstance(exc, OperationalError) and "locked" in cause:
+        return "the catalog database is locked by another process (a run or a seed?): try again later"
+    if "not a database" in cause or "malformed" in cause:
+        return "the catalog database is damaged or no SQLite database: restore it, or set GOLDPIPE_HOME"
+    return f"the catalog database failed: {cause}"

@@ -1,0 +1,70 @@
+"""goldpipe's gold tables through pyiceberg: a ref's head, its commit history, a day's rows.
+
+Every commit goldpipe makes to a gold table carries the run id and the business day in its
+snapshot summary (``goldpipe.core.names``); the history of a ref is walked with pyiceberg's own
+``ancestors_of``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from goldpipe.core.contract import GOLD_TABLES
+from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+    from pyiceberg.expressions import BooleanExpression
+    from pyiceberg.table import Table
+    from pyiceberg.table.snapshots import Snapshot
+
+
+def gold_table(catalog: Catalog, table: str) -> Table:
+    return catalog.load_table(GOLD_TABLES[table].identifier)
+
+
+def head(table: Table, ref: str) -> Snapshot | None:
+    return table.snapshot_by_name(ref)
+
+
+def history(table: Table, ref: str) -> Iterable[Snapshot]:
+    """The head of ``ref`` and its ancestors, newest first (nothing when ``ref`` does not exist)."""
+    from pyiceberg.table.snapshots import ancestors_of
+
+    return ancestors_of(head(table, ref), table.metadata)
+
+
+def summary_property(snapshot: Snapshot, key: str) -> str | None:
+    return None if snapshot.summary is None else snapshot.summary.get(key)
+
+
+def day_of(snapshot: Snapshot) -> dt.date | None:
+    """The business day a goldpipe commit wrote; None for other commits."""
+    day = summary_property(snapshot, DATE_PROPERTY)
+    return dt.date.fromisoformat(day) if day else None
+
+
+def run_days(table: Table, ref: str, run_id: str) -> set[dt.date]:
+    """Days that run ``run_id`` committed to ``ref``."""
+    return {
+        day
+        for snapshot in history(table, ref)
+        if summary_property(snapshot, RUN_PROPERTY) == run_id and (day := day_of(snapshot)) is not None
+    }
+
+
+def committed(table: Table, ref: str, day: dt.date, run_id: str | None) -> bool:
+    """Whether ``ref`` holds a goldpipe commit of ``day`` (by ``run_id``, when given)."""
+    return any(
+        day_of(snapshot) == day and (run_id is None or summary_property(snapshot, RUN_PROPERTY) == run_id)
+        for snapshot in history(table, ref)
+    )
+
+
+def day_filter(day: dt.date) -> BooleanExpression:
+    """Rows (and, through the identity partition, data files) of one business day."""
+    from pyiceberg.expressions import EqualTo
+
+    return EqualTo(term="event_date", value=day.isoformat())

@@ -1,0 +1,159 @@
+"""Numpy columns -> Arrow tables of the contract's schemas: ids, strings, money, timestamps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from goldpipe.core import contract as ct
+from goldpipe.lakehouse.schema import arrow_schema
+from goldpipe.seed.constants import (
+    _BRANDS,
+    _CATEGORIES,
+    _COUNTRIES,
+    _DEVICES,
+    _EVENT_DICT,
+    _NOUNS,
+    _STATUS_DICT,
+    _UNKNOWN_CUSTOMERS,
+    _UNKNOWN_PRODUCTS,
+    NULL,
+    Arr,
+    Cols,
+)
+
+if TYPE_CHECKING:
+    # Only for annotations: the day context reads the dimensions, which build their tables here.
+    from goldpipe.seed.day import _DayContext
+
+
+def _table(contract: ct.TableContract, **columns: pa.Array) -> pa.Table:
+    schema = arrow_schema(contract)
+    return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
+
+
+def _large(values: Sequence[str]) -> pa.Array:
+    return pa.array(values, pa.large_string())
+
+
+def _strings(codes: Arr, dictionary: pa.Array) -> pa.Array:
+    return dictionary.take(pa.array(codes, mask=codes < 0))
+
+
+def _join(*parts: pa.Array | str, sep: str = "") -> pa.Array:
+    """Element-wise concatenation; a null part makes the result null."""
+    args = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in (*parts, sep)]
+    return pc.binary_join_element_wise(*args)
+
+
+def _ids(prefix: str, nums: Arr, width: int) -> pa.Array:
+    """``prefix`` + zero-padded number; a negative number is null."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(nums, mask=nums < 0), pa.large_string()), width, padding="0")
+    return _join(prefix, digits)
+
+
+def _ints(values: Arr) -> pa.Array:
+    null = values == NULL
+    return pa.array(np.where(null, 0, values).astype(np.int32), mask=null)
+
+
+def _ts(micros: Arr) -> pa.Array:
+    null = micros == NULL
+    return pa.array(np.where(null, 0, micros), pa.timestamp("us", tz="UTC"), mask=null)
+
+
+def _money(cents: Arr) -> pa.Array:
+    """Exact ``decimal(12,2)`` from integer cents: the 128-bit little-endian unscaled value."""
+    valid = cents != NULL
+    low = np.where(valid, cents, 0).astype(np.int64)
+    words = np.column_stack([low, low >> 63])
+    validity = None if valid.all() else pa.array(valid).buffers()[1]
+    return pa.Array.from_buffers(
+        pa.decimal128(12, 2), low.size, [validity, pa.py_buffer(np.ascontiguousarray(words))]
+    )
+
+
+def _customers_table(cols: Cols, prefix: str, width: int) -> pa.Table:
+    ids = _ids(prefix, cols["num"], width)
+    email = _join(pc.utf8_lower(ids), "@example.com")
+    email = pc.if_else(pa.array(cols["has_email"] == 1), email, pa.scalar(None, pa.large_string()))
+    return _table(
+        ct.CUSTOMERS,
+        customer_id=ids,
+        email=email,
+        country=_strings(cols["country"], _large(_COUNTRIES)),
+        segment=_strings(cols["segment"], _large(ct.SEGMENTS)),
+        signup_ts=_ts(cols["signup"]),
+        ingested_at=_ts(cols["ingested_at"]),
+    )
+
+
+def _products_table(cols: Cols) -> pa.Table:
+    brand = _strings(cols["brand"], _large(_BRANDS))
+    nouns = _large([noun for group in _NOUNS for noun in group])
+    model = pc.cast(pa.array(cols["model"]), pa.large_string())
+    name = _join(pc.fill_null(brand, "Generic"), _strings(cols["noun"], nouns), model, sep=" ")
+    return _table(
+        ct.PRODUCTS,
+        product_id=_ids("P", cols["num"], 6),
+        name=name,
+        category=_strings(cols["category"], _large(_CATEGORIES)),
+        brand=brand,
+        list_price=_money(cols["price"]),
+        ingested_at=_ts(cols["ingested_at"]),
+    )
+
+
+def _customer_dictionary(ctx: _DayContext) -> pa.Array:
+    unknown = _ids("CX", np.arange(_UNKNOWN_CUSTOMERS), 5)
+    signups = _ids(f"C{ctx.tag}-", np.arange(ctx.n_signups), 5)
+    return pa.concat_arrays([ctx.dims.customer_ids.cast(pa.large_string()), unknown, signups])
+
+
+def _product_dictionary(ctx: _DayContext) -> pa.Array:
+    unknown = _ids("PX", np.arange(_UNKNOWN_PRODUCTS), 5)
+    return pa.concat_arrays([ctx.dims.product_ids.cast(pa.large_string()), unknown])
+
+
+def _orders_table(ctx: _DayContext, cols: Cols) -> pa.Table:
+    return _table(
+        ct.ORDERS,
+        order_id=_ids(f"O{ctx.tag}-", cols["oid"], 7),
+        customer_id=_strings(cols["customer"], _customer_dictionary(ctx)),
+        order_ts=_ts(cols["ts"]),
+        status=_strings(cols["status"], _large(_STATUS_DICT)),
+        channel=_strings(cols["channel"], _large(ct.CHANNELS)),
+        ingested_at=_ts(cols["ingested_at"]),
+    )
+
+
+def _items_table(ctx: _DayContext, cols: Cols) -> pa.Table:
+    return _table(
+        ct.ORDER_ITEMS,
+        order_id=_ids(f"O{ctx.tag}-", cols["oid"], 7),
+        line_number=_ints(cols["line"]),
+        product_id=_strings(cols["product"], _product_dictionary(ctx)),
+        quantity=_ints(cols["quantity"]),
+        unit_price=_money(cols["unit"]),
+        discount_amount=_money(cols["discount"]),
+        order_ts=_ts(cols["ts"]),
+        ingested_at=_ts(cols["ingested_at"]),
+    )
+
+
+def _events_table(ctx: _DayContext, cols: Cols) -> pa.Table:
+    return _table(
+        ct.EVENTS,
+        event_id=_ids(f"E{ctx.tag}-", cols["eid"], 8),
+        session_id=_ids(f"S{ctx.tag}-", cols["sid"], 7),
+        customer_id=_strings(cols["customer"], _customer_dictionary(ctx)),
+        event_type=_strings(cols["etype"], _large(_EVENT_DICT)),
+        product_id=_strings(cols["product"], _product_dictionary(ctx)),
+        event_ts=_ts(cols["ts"]),
+        device=_strings(cols["device"], _large(_DEVICES)),
+        ingested_at=_ts(cols["ingested_at"]),
+    )

@@ -1,0 +1,82 @@
+"""One day's context, which every table of the day draws from, and the day's sign-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from goldpipe.seed.columns import _day_start, _delays, _rng
+from goldpipe.seed.constants import _DAY, _HOUR, _POPULARITY, _UNKNOWN_CUSTOMERS, _UNKNOWN_PRODUCTS, Arr, Cols
+from goldpipe.seed.dimensions import _customer_attributes, _DimsView
+
+
+@dataclass(frozen=True)
+class _DayContext:
+    day: date
+    n: int
+    seed: int
+    dims: _DimsView
+    start: int  # 00:00:00.000000 of the day, microseconds since the epoch
+    tag: str  # the day in ids
+    n_signups: int
+    popularity: Arr  # product draw probabilities
+
+    @classmethod
+    def build(cls, day: date, n: int, seed: int, dims: _DimsView) -> _DayContext:
+        ranks = _rng(seed, n, _POPULARITY).permutation(len(dims.product_ids))
+        weights = 1.0 / (ranks + 5.0)
+        return cls(
+            day=day,
+            n=n,
+            seed=seed,
+            dims=dims,
+            start=_day_start(day),
+            tag=day.strftime("%Y%m%d"),
+            n_signups=max(1, n // 100),
+            popularity=weights / weights.sum(),
+        )
+
+    @property
+    def last(self) -> int:
+        """23:59:59.999999 of the day."""
+        return self.start + _DAY - 1
+
+    def rng(self, stream: int) -> np.random.Generator:
+        return _rng(self.seed, self.n, self.day.toordinal(), stream)
+
+    # Customer codes: pool index, then unknown ids, then the day's sign-ups; -1 is null.
+    @property
+    def unknown_customer(self) -> int:
+        return len(self.dims.customer_ids)
+
+    @property
+    def first_signup(self) -> int:
+        return self.unknown_customer + _UNKNOWN_CUSTOMERS
+
+    # Product codes: pool index, then unknown ids; -1 is null.
+    @property
+    def unknown_product(self) -> int:
+        return len(self.dims.product_ids)
+
+    def products(self, rng: np.random.Generator, n: int) -> Arr:
+        """Popular products mostly, an id absent from the dimension 1 % of the time."""
+        codes = rng.choice(self.popularity.size, size=n, p=self.popularity).astype(np.int64)
+        unknown = rng.random(n) < 0.01
+        codes[unknown] = self.unknown_product + rng.integers(0, _UNKNOWN_PRODUCTS, int(unknown.sum()))
+        return codes
+
+
+def _signups(rng: np.random.Generator, ctx: _DayContext, orders: Cols, events: Cols) -> Cols:
+    """The customers who sign up on the day, each before its first order or event."""
+    k = ctx.n_signups
+    first = np.full(k, ctx.last, dtype=np.int64)
+    for rows in (orders, events):
+        who = rows["customer"] - ctx.first_signup
+        mine = who >= 0
+        np.minimum.at(first, who[mine], rows["ts"][mine])
+    signup = ctx.start + (rng.random(k) * (first - ctx.start)).astype(np.int64)
+    cols = {"num": np.arange(k), **_customer_attributes(rng, k), "signup": signup}
+    cols["ingested_at"] = signup + _delays(rng, k, 10, _HOUR)
+    return cols

@@ -1,0 +1,63 @@
+"""The CLI's handling of bad input: usage errors with the valid values, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from goldpipe.cli.main import _register, cli, main
+
+
+@pytest.fixture(scope="module")
+def runner():
+    _register()
+    return CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run-local", "--date", "someday"], "expected YYYY-MM-DD, a range YYYY-MM-DD..YYYY-MM-DD"),
+        (["run-local", "--date", "auto", "--jobs", "sales"], "valid jobs: daily_sales_summary"),
+        (["run-local", "--date", "auto", "--max-catch-up-days", "0"], "0 is not in the range x>=1"),
+        (["run-local"], "Missing option '--date'"),
+        (["show", "gold.nope"], "unknown table 'gold.nope'"),
+    ],
+)
+def test_usage_errors(runner, args, message):
+    result = runner.invoke(cli, args, catch_exceptions=False, standalone_mode=True)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_show_of_a_table_that_does_not_exist_yet(tmp_path, monkeypatch, capsys):
+    from goldpipe.lakehouse.catalog import load_catalog
+    from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GOLDPIPE_HOME", str(tmp_path / "home"))
+    load_catalog(resolve_embedded(CatalogConfig(), tmp_path / "home"), create=True)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["show", "daily_sales_summary"])
+    assert exit_info.value.code == 1
+    assert "table gold.daily_sales_summary does not exist yet" in capsys.readouterr().err
+
+
+def test_missing_silver_is_reported_without_traceback(tmp_path):
+    """A real run-local on an empty lakehouse: exit 1, the missing tables named, gold untouched."""
+    pytest.importorskip("pyspark")
+    result = subprocess.run(
+        [sys.executable, "-m", "goldpipe.cli.main", "run-local", "--date", "2026-11-20"],
+        cwd=tmp_path,
+        env={**__import__("os").environ, "GOLDPIPE_HOME": str(tmp_path / "home")},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "silver table silver.orders does not exist" in result.stderr
+    assert "Traceback" not in result.stderr

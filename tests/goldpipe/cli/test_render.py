@@ -1,0 +1,58 @@
+"""goldpipe render, through the CLI."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from goldpipe.cli.main import _register, cli
+from goldpipe.deploy.render.crds import manifest_errors
+from tests.goldpipe.cli.kube_cli import invoke
+
+
+@pytest.fixture(scope="module", autouse=True)
+def registered():
+    _register()
+
+
+def test_render_prints_valid_schedules():
+    result = invoke(["render", "-n", "analytics"])
+    assert result.exit_code == 0, result.output
+    docs = list(yaml.safe_load_all(result.output))
+    assert [d["metadata"]["name"] for d in docs] == ["goldpipe-nightly"]
+    assert all(manifest_errors(d) == [] for d in docs)
+
+
+def test_render_says_when_it_cannot_validate_against_the_crds(monkeypatch):
+    import goldpipe.cli.render
+    import goldpipe.deploy.render.crds
+
+    monkeypatch.setattr(goldpipe.cli.render, "crds_dir", lambda: None)
+    monkeypatch.setattr(goldpipe.deploy.render.crds, "crds_dir", lambda: None)
+    result = CliRunner().invoke(cli, ["render", "-n", "analytics"], obj={"values_file": None})
+    assert result.exit_code == 0
+    assert "warning: not validated against the Spark Operator CRDs" in result.stderr
+    assert "scripts/install-tools.sh" in result.stderr
+    assert [d["kind"] for d in yaml.safe_load_all(result.stdout)] == ["ScheduledSparkApplication"]
+
+
+def test_render_one_off_and_its_usage_errors():
+    result = invoke(["render", "--job", "rejected_rows", "--date", "2026-11-20"])
+    assert result.exit_code == 0
+    assert yaml.safe_load(result.output)["metadata"]["name"] == "goldpipe-rejected-rows-20261120"
+    assert invoke(["render", "--job", "rejected_rows"]).exit_code == 2
+    bad = invoke(["render", "--job", "nope", "--date", "2026-11-20"])
+    assert bad.exit_code == 2 and "valid jobs: daily_sales_summary" in bad.output
+    bad = invoke(["render", "--job", "rejected_rows", "--date", "20.11.2026"])
+    assert bad.exit_code == 2 and "expected YYYY-MM-DD" in bad.output
+
+
+def test_render_with_bad_values_is_a_clear_error(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text("defaults:\n  executor:\n    instances: 0\n")
+    from goldpipe.cli.main import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["-f", str(values), "render"])
+    assert exit_info.value.code == 2

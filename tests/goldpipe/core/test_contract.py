@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import pytest
+
+from goldpipe.core.contract import GOLD_TABLES, JOB_INPUTS, JOB_NAMES, SILVER_TABLES, parse_jobs
+
+
+def test_jobs_parse_in_contract_order():
+    assert parse_jobs("all") == JOB_NAMES
+    assert parse_jobs("rejected_rows, daily_sales_summary") == ("daily_sales_summary", "rejected_rows")
+
+
+def test_a_job_listed_twice_is_refused():
+    with pytest.raises(ValueError, match="job 'rejected_rows' given more than once"):
+        parse_jobs("rejected_rows, daily_sales_summary,rejected_rows")
+
+
+@pytest.mark.parametrize("spec", ["", "daily_sales", "all,rejected_rows", " , "])
+def test_unknown_jobs_list_the_valid_ones(spec):
+    with pytest.raises(ValueError, match="valid jobs: daily_sales_summary, daily_customer_analytics"):
+        parse_jobs(spec)
+
+
+def test_every_job_has_a_gold_table_and_known_inputs():
+    assert set(JOB_NAMES) == set(GOLD_TABLES) == set(JOB_INPUTS)
+    for inputs in JOB_INPUTS.values():
+        assert set(inputs) <= set(SILVER_TABLES)
+
+
+def test_gold_tables_are_partitioned_by_event_date_with_computed_at():
+    for table in GOLD_TABLES.values():
+        assert table.partitioning == (("event_date", "identity"),)
+        assert table.column("computed_at").required
+        assert set(table.key) <= set(table.required_columns)

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from goldpipe.core.errors import ConfigError
+from goldpipe.deploy.settings import load_catalog_config
+from goldpipe.lakehouse.catalog import sqlalchemy_uri
+from goldpipe.lakehouse.config import CatalogConfig, spark_catalog_conf
+
+
+def test_defaults_are_the_embedded_lakehouse_under_goldpipe_home(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = load_catalog_config(None, env={"GOLDPIPE_HOME": str(tmp_path / "home")})
+    assert cfg.name == "lake" and cfg.type == "jdbc"
+    assert cfg.uri == f"jdbc:sqlite:{tmp_path / 'home' / 'catalog.db'}"
+    assert cfg.warehouse == (tmp_path / "home" / "warehouse").as_uri()
+
+
+def test_default_home_is_dot_goldpipe_in_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load_catalog_config(None, env={}).uri.endswith(str(Path(".goldpipe", "catalog.db")))
+
+
+def test_values_file_then_environment(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text(
+        "catalog:\n  name: prod\n  uri: jdbc:postgresql://db:5432/lake\n  warehouse: s3://b/w\n"
+        "  properties:\n    s3.endpoint: http://minio:9000\n"
+    )
+    cfg = load_catalog_config(str(values), env={})
+    assert (cfg.name, cfg.uri, cfg.warehouse) == ("prod", "jdbc:postgresql://db:5432/lake", "s3://b/w")
+    env = {"GOLDPIPE_CATALOG_URI": "http://rest:8181", "GOLDPIPE_CATALOG_TYPE": "rest"}
+    cfg = load_catalog_config(str(values), env=env)
+    assert (cfg.type, cfg.uri) == ("rest", "http://rest:8181")
+
+
+def test_goldpipe_values_env_names_the_file(tmp_path):
+    values = tmp_path / "v.yaml"
+    values.write_text("catalog:\n  name: other\n")
+    assert (
+        load_catalog_config(None, env={"GOLDPIPE_VALUES": str(values), "GOLDPIPE_HOME": str(tmp_path)}).name
+        == "other"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("catalog: [1]", "must be a mapping"),
+        ("catalog:\n  type: hive\n", "not one of: jdbc, rest"),
+        ("catalog:\n  uri: jdbc:mysql://x/y\n", "not a supported JDBC URL"),
+        ("catalog:\n  type: rest\n  uri: thrift://x\n", "http"),
+        ("catalog:\n  name: Bad-Name\n", "must match"),
+        ("catalog:\n  bogus: 1\n", "unknown key"),
+        ("catalog: {uri: [unclosed", "not valid YAML"),
+    ],
+)
+def test_bad_configuration_is_a_clear_error(tmp_path, content, message):
+    values = tmp_path / "v.yaml"
+    values.write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        load_catalog_config(str(values), env={"GOLDPIPE_HOME": str(tmp_path)})
+
+
+def test_missing_values_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_catalog_config(str(tmp_path / "nope.yaml"), env={})
+
+
+def test_spark_and_pyiceberg_see_the_same_catalog():
+    cfg = CatalogConfig(
+        name="lake",
+        uri="jdbc:sqlite:/data/catalog.db",
+        warehouse="file:///data/wh",
+        properties={"io-impl": "x.Y"},
+    )
+    conf = spark_catalog_conf(cfg)
+    assert conf["spark.sql.catalog.lake"] == "org.apache.iceberg.spark.SparkCatalog"
+    assert conf["spark.sql.catalog.lake.uri"] == "jdbc:sqlite:/data/catalog.db"
+    assert conf["spark.sql.catalog.lake.jdbc.schema-version"] == "V1"
+    assert conf["spark.sql.catalog.lake.io-impl"] == "x.Y"
+    assert conf["spark.sql.session.timeZone"] == "UTC"
+    assert sqlalchemy_uri(cfg) == "sqlite:////data/catalog.db"
+
+
+def test_postgres_uri_translation_quotes_credentials():
+    cfg = CatalogConfig(
+        uri="jdbc:postgresql://db:5432/lake", properties={"jdbc.user": "u@x", "jdbc.password": "p:/w"}
+    )
+    assert sqlalchemy_uri(cfg) == "postgresql+psycopg2://u%40x:p%3A%2Fw@db:5432/lake"
