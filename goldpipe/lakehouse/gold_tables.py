@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from pyiceberg.table.snapshots import Snapshot
 
 
+EPOCH = dt.date(1970, 1, 1)
+
+
 def gold_table(catalog: Catalog, table: str) -> Table:
     return catalog.load_table(GOLD_TABLES[table].identifier)
 
@@ -61,6 +64,39 @@ def committed(table: Table, ref: str, day: dt.date, run_id: str | None) -> bool:
         day_of(snapshot) == day and (run_id is None or summary_property(snapshot, RUN_PROPERTY) == run_id)
         for snapshot in history(table, ref)
     )
+
+
+def watermark(table: Table) -> dt.date | None:
+    """The newest day ``table`` has on ``main``: from its data files' partitions, or from goldpipe's
+    commit history (a day may legitimately have no rows). The same answer as the Spark jobs'
+    ``spark_apps.gold.watermark``, from metadata only: no data file is opened."""
+    main = head(table, "main")
+    if main is None:
+        return None
+    days = {day for snapshot in history(table, "main") if (day := day_of(snapshot)) is not None}
+    for task in table.scan(snapshot_id=main.snapshot_id, selected_fields=("event_date",)).plan_files():
+        # The identity partition on event_date holds the day as days since the epoch.
+        value = task.file.partition[0]
+        if value is not None:
+            days.add(EPOCH + dt.timedelta(days=int(value)))
+    return max(days) if days else None
+
+
+def auto_days(catalog: Catalog, jobs: Iterable[str], max_catch_up_days: int) -> tuple[dt.date, ...] | None:
+    """The days ``--date auto`` runs, decided from gold's metadata the way the Spark jobs decide
+    it (the laggard table's watermark); None when a table is missing or has nothing on main
+    (then the jobs look at silver's first day)."""
+    from goldpipe.core.dates import auto_days as days_after
+
+    marks = []
+    for job in jobs:
+        if not catalog.table_exists(GOLD_TABLES[job].identifier):
+            return None
+        mark = watermark(gold_table(catalog, job))
+        if mark is None:
+            return None
+        marks.append(mark)
+    return days_after(min(marks), dt.datetime.now(dt.UTC).date(), max_catch_up_days).days
 
 
 def day_filter(day: dt.date) -> BooleanExpression:

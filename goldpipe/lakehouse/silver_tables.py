@@ -1,0 +1,50 @@
+"""Silver from its metadata: how many rows a day's run will read, without reading them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from goldpipe.core.contract import SILVER_TABLES
+from goldpipe.core.dates import day_bounds
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+
+
+def day_rows(catalog: Catalog, day: dt.date, tables: Iterable[str]) -> int | None:
+    """Rows in the data files of ``day`` of the partitioned silver ``tables`` (from the manifests:
+    the files Iceberg plans for the day's time range); None when a table does not exist.
+
+    An upper bound of the rows the day's run reads: a file may also hold rows of another day.
+    """
+    from pyiceberg.expressions import And, GreaterThanOrEqual, LessThan
+
+    start, end = day_bounds(day)
+    total = 0
+    for name in tables:
+        contract = SILVER_TABLES[name]
+        if not contract.partitioning:
+            continue
+        if not catalog.table_exists(contract.identifier):
+            return None
+        column = contract.partitioning[0][0]
+        row_filter = And(
+            GreaterThanOrEqual(term=column, value=start.isoformat()),
+            LessThan(term=column, value=end.isoformat()),
+        )
+        scan = catalog.load_table(contract.identifier).scan(row_filter=row_filter, selected_fields=(column,))
+        total += sum(task.file.record_count for task in scan.plan_files())
+    return total
+
+
+def largest_day_rows(catalog: Catalog, tables: Iterable[str], days: tuple[dt.date, ...]) -> int | None:
+    """``day_rows`` of the larger of the first and last of ``days`` (a long backfill is not planned
+    day by day just to size a session); None when unknown."""
+    if not days:
+        return None
+    tables = tuple(tables)
+    counts = [day_rows(catalog, day, tables) for day in {days[0], days[-1]}]
+    known = [c for c in counts if c is not None]
+    return max(known) if len(known) == len(counts) else None
