@@ -28,9 +28,11 @@ tools:
 
 # The embedded demo: 3 days of synthetic silver, every gold job for each day, the summary.
 demo: setup
-	$(BIN)/goldpipe seed --days 3 --replace
-	$(BIN)/goldpipe run-local --date "$$($(BIN)/goldpipe seed --print-range --days 3)"
-	$(BIN)/goldpipe show daily_sales_summary
+	@SECONDS=0; \
+	$(BIN)/goldpipe seed --days 3 --replace; \
+	$(BIN)/goldpipe run-local --date "$$($(BIN)/goldpipe seed --print-range --days 3)"; \
+	$(BIN)/goldpipe show daily_sales_summary; \
+	echo "make demo: seed, run-local and show took $${SECONDS}s (set-up not counted)"
 
 test: setup tools
 	$(BIN)/python -m pytest

@@ -102,10 +102,19 @@ def write_day(rows: DataFrame, *, catalog: str, table: str, branch: str, day: dt
 
 
 def branch_head_added_records(spark: SparkSession, catalog: str, table: str, branch: str) -> int:
-    """Rows added by the latest commit on ``branch`` (from the snapshot summary: no scan)."""
-    tid = table_id(catalog, table)
-    rows = spark.sql(
-        f"SELECT s.summary['added-records'] AS added FROM {tid}.snapshots s "
-        f"JOIN {tid}.refs r ON s.snapshot_id = r.snapshot_id WHERE r.name = '{branch}'"
-    ).collect()
-    return int(rows[0]["added"] or 0) if rows else 0
+    """Rows added by the latest commit on ``branch``, from its snapshot summary.
+
+    Through Iceberg's table API in the driver JVM rather than a query on the ``snapshots``
+    metadata table: a query is planned, code-generated and run as a Spark job, which costs a
+    cold driver up to a second per table for one number.
+    """
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None  # a classic (not Connect) session always has its JVM
+    iceberg = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(
+        spark._jsparkSession, table_id(catalog, table)
+    )
+    snapshot = iceberg.snapshot(branch)
+    if snapshot is None:
+        return 0
+    added = snapshot.summary().get("added-records")
+    return int(added) if added else 0

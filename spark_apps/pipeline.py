@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import reduce
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
@@ -25,10 +28,10 @@ from spark_apps.transforms.products import product_performance_analytics
 from spark_apps.transforms.rejected import rejected_rows
 from spark_apps.transforms.sales import daily_sales_summary
 from spark_apps.transforms.validity import (
-    REASON,
     classify_events,
     classify_order_items,
     classify_orders,
+    rejection_counts,
     valid,
 )
 
@@ -62,6 +65,16 @@ class RunReport:
     days: tuple[dt.date, ...] = ()
     deferred_days: int = 0
     jobs: dict[str, JobStats] = field(default_factory=dict)
+    # Wall-clock seconds per phase of the run, summed over its days (for --timings, benchmarks).
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.phases[phase] = self.phases.get(phase, 0.0) + time.monotonic() - started
 
 
 @dataclass(frozen=True)
@@ -126,22 +139,29 @@ def resolve_days(spark: SparkSession, request: RunRequest) -> tuple[tuple[dt.dat
 
 
 def _rejections_by_source(day_silver: DaySilver) -> dict[str, int]:
-    return {
-        source: rows.where(F.col(REASON).isNotNull()).count()
-        for source, rows in day_silver.classified.items()
-    }
+    """Rejected rows per source table, in one Spark job."""
+    counts = reduce(
+        DataFrame.unionByName,
+        [rejection_counts(rows, source) for source, rows in day_silver.classified.items()],
+    )
+    totals = counts.groupBy(F.col("source_table")).agg(F.sum("rejected_count").alias("rejected"))
+    return {row["source_table"]: int(row["rejected"]) for row in totals.collect()}
 
 
 def run(spark: SparkSession, request: RunRequest, progress: Progress = print) -> RunReport:
     """Run ``request``: every day of every job written to the run's branch, ``main`` never touched."""
     catalog = request.catalog
     inputs = _needed_inputs(request.jobs)
-    # Fail on a broken contract before creating or touching anything in gold.
-    silver.check_silver(spark, catalog, inputs)
-    gold.ensure_tables(spark, catalog, request.jobs)
-    days, deferred = resolve_days(spark, request)
-    report = RunReport(request.run_id, branch_name(request.run_id), days, deferred)
+    report = RunReport(request.run_id, branch_name(request.run_id))
     report.jobs = {job: JobStats() for job in request.jobs}
+    # Fail on a broken contract before creating or touching anything in gold.
+    with report.timed("silver contract check"):
+        silver.check_silver(spark, catalog, inputs)
+    with report.timed("gold tables (create if missing)"):
+        gold.ensure_tables(spark, catalog, request.jobs)
+    with report.timed("days to run"):
+        days, deferred = resolve_days(spark, request)
+    report.days, report.deferred_days = days, deferred
     if not days:
         progress("gold is up to date: no day to process")
         return report
@@ -149,21 +169,24 @@ def run(spark: SparkSession, request: RunRequest, progress: Progress = print) ->
         f"run {request.run_id}: {len(days)} day(s) {days[0]}..{days[-1]}, jobs {', '.join(request.jobs)}"
         + (f" ({deferred} more day(s) left for the next run)" if deferred else "")
     )
-    dimensions = {
-        name: current_versions(silver.read_dimension(spark, catalog, name), SILVER_TABLES[name].key).persist(
-            StorageLevel.MEMORY_AND_DISK
-        )
-        for name in DIMENSION_TABLES
-        if name in inputs
-    }
-    for job in request.jobs:
-        gold.create_branch(spark, catalog, job, report.branch)
+    with report.timed("silver: plan the dimensions"):
+        dimensions = {
+            name: current_versions(
+                silver.read_dimension(spark, catalog, name), SILVER_TABLES[name].key
+            ).persist(StorageLevel.MEMORY_AND_DISK)
+            for name in DIMENSION_TABLES
+            if name in inputs
+        }
+    with report.timed("branches (cut from main)"):
+        for job in request.jobs:
+            gold.create_branch(spark, catalog, job, report.branch)
     try:
         for day in days:
             _run_day(spark, request, report=report, day=day, dimensions=dimensions, progress=progress)
     finally:
-        for frame in dimensions.values():
-            frame.unpersist()
+        with report.timed("release the cache"):
+            for frame in dimensions.values():
+                frame.unpersist()
     # Publishing is not the job's: goldpipe.checks.audit does it (the controller, run-local).
     progress(f"left on branch {report.branch} for the audit; main unchanged")
     return report
@@ -178,16 +201,17 @@ def _run_day(
     dimensions: Mapping[str, DataFrame],
     progress: Progress,
 ) -> None:
-    raw = {
-        name: silver.read_day(spark, request.catalog, name, day)
-        for name in _needed_inputs(request.jobs)
-        if name in FACT_TABLES
-    }
-    day_silver = classify_day(raw, dimensions)
+    with report.timed("silver: plan the day's reads and validity"):
+        raw = {
+            name: silver.read_day(spark, request.catalog, name, day)
+            for name in _needed_inputs(request.jobs)
+            if name in FACT_TABLES
+        }
+        day_silver = classify_day(raw, dimensions)
     cached = [frame.persist(StorageLevel.MEMORY_AND_DISK) for frame in day_silver.classified.values()]
     try:
-        rejections = _rejections_by_source(day_silver)
-        for job in request.jobs:
+
+        def write(job: str) -> tuple[int, float]:
             started = time.monotonic()
             gold.write_day(
                 job_output(job, day_silver, day),
@@ -198,14 +222,29 @@ def _run_day(
                 run_id=request.run_id,
             )
             written = gold.branch_head_added_records(spark, request.catalog, job, report.branch)
+            seconds = time.monotonic() - started
+            progress(f"  {day} {job}: {written} row(s) in {seconds:.1f}s")
+            return written, seconds
+
+        # Everything of a day runs at once, one Spark job per thread: the jobs are independent,
+        # and the first to need a cached silver partition computes it while the others wait for
+        # it (Spark's block locks), so one job's single-task stages and Iceberg commits overlap
+        # another's scans. The rejection counts only feed the report.
+        phase = "silver read and the day's jobs (concurrent, wall clock)"
+        with report.timed(phase), ThreadPoolExecutor(len(request.jobs) + 1) as pool:
+            counting = pool.submit(_rejections_by_source, day_silver)
+            writes = {job: pool.submit(write, job) for job in request.jobs}
+            done = {job: future.result() for job, future in writes.items()}
+            rejections = counting.result()
+        for job, (written, seconds) in done.items():
             stats = report.jobs[job]
             stats.days += 1
             stats.rows_written += written
             stats.rejected_rows += sum(
                 rejections.get(t, 0) for t in JOB_INPUTS[job] if t in REJECTION_REASONS
             )
-            stats.seconds += time.monotonic() - started
-            progress(f"  {day} {job}: {written} row(s) in {time.monotonic() - started:.1f}s")
+            stats.seconds += seconds
+            report.phases[f"job {job}"] = report.phases.get(f"job {job}", 0.0) + seconds
     finally:
         for frame in cached:
             frame.unpersist()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from spark_apps.jvm import SMALL_DAY_ROWS, class_data_sharing, jit_options
+
 LOG4J2_CONFIG = Path(__file__).with_name("log4j2.properties")
 
 
@@ -23,9 +25,30 @@ def local_session(
     master: str | None = None,
     shuffle_partitions: int | None = None,
     driver_memory: str | None = None,
+    cds_dir: Path | None = None,
+    day_rows: int | None = None,
 ) -> SparkSession:
-    """Start (or return the running) local session. 2 cores by default: the machine's budget."""
-    java_opts = f"-Dlog4j2.configurationFile={LOG4J2_CONFIG.as_uri()}"
+    """Start (or return the running) local session. 2 cores by default: the machine's budget.
+
+    ``cds_dir``: where the driver's class-data sharing archive lives (none: no archive).
+    ``day_rows``: the input rows per day, when known: a small day gets a JIT and shuffle sized
+    to it (``spark_apps.jvm``).
+    """
+    small = day_rows is not None and day_rows <= SMALL_DAY_ROWS
+    java_opts = " ".join(
+        filter(
+            None,
+            [
+                f"-Dlog4j2.configurationFile={LOG4J2_CONFIG.as_uri()}",
+                class_data_sharing(cds_dir, jars) if cds_dir is not None else "",
+                jit_options(day_rows),
+            ],
+        )
+    )
+    # One shuffle partition is enough for a small day; more only add tasks per stage.
+    partitions = (
+        shuffle_partitions or os.environ.get("GOLDPIPE_SPARK_SHUFFLE_PARTITIONS") or (1 if small else 4)
+    )
     builder = (
         SparkSession.builder.appName(app_name)
         .master(master or os.environ.get("GOLDPIPE_SPARK_MASTER", "local[2]"))
@@ -34,7 +57,7 @@ def local_session(
         .config("spark.driver.extraJavaOptions", java_opts)
         .config(
             "spark.sql.shuffle.partitions",
-            str(shuffle_partitions or os.environ.get("GOLDPIPE_SPARK_SHUFFLE_PARTITIONS", "4")),
+            str(partitions),
         )
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import json
 import sys
+import threading
 import time
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from goldpipe.cli.output import check_table, format_table
 from goldpipe.cli.params import values_option
-from goldpipe.core.contract import GOLD_NAMESPACE, GOLD_TABLES, JOB_NAMES, SILVER_TABLES, parse_jobs
+from goldpipe.core.contract import (
+    GOLD_NAMESPACE,
+    GOLD_TABLES,
+    JOB_INPUTS,
+    JOB_NAMES,
+    SILVER_TABLES,
+    parse_jobs,
+)
 from goldpipe.core.dates import (
     DATE_SPEC_HELP,
     DEFAULT_MAX_CATCH_UP_DAYS,
@@ -23,6 +34,9 @@ from goldpipe.core.errors import GoldpipeError
 from goldpipe.deploy.settings import load_catalog_config, local_checks
 from goldpipe.lakehouse.catalog import load_catalog
 from goldpipe.lakehouse.config import shown_uri, spark_catalog_conf
+
+if TYPE_CHECKING:
+    pass
 
 
 class DateSpecType(click.ParamType[DateSpec]):
@@ -83,12 +97,25 @@ def _spark_error_message(exc: Exception) -> str | None:
     help="With --date auto: at most this many days in one run.",
 )
 @click.option("--run-id", default=None, help="Names the run's branch. Default: time + random suffix.")
+@click.option(
+    "--timings",
+    "timings_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Also write where the time went (seconds per phase) to this JSON file.",
+)
 @click.pass_context
 def run_local(
-    ctx: click.Context, dates: DateSpec, jobs: tuple[str, ...], max_catch_up_days: int, run_id: str | None
+    ctx: click.Context,
+    dates: DateSpec,
+    jobs: tuple[str, ...],
+    max_catch_up_days: int,
+    run_id: str | None,
+    timings_file: Path | None,
 ) -> None:
     """Run gold jobs in Spark local mode against the configured catalog (never writes silver)."""
-    from goldpipe.lakehouse.jars import local_jars
+    from goldpipe.lakehouse import gold_tables, silver_tables
+    from goldpipe.lakehouse.jars import cds_dir, local_jars
 
     try:
         from spark_apps.main import default_run_id
@@ -97,11 +124,22 @@ def run_local(
     except ImportError as exc:
         raise GoldpipeError(f"run-local needs PySpark ({exc}); install goldpipe[spark]") from None
 
+    started = time.monotonic()
+    phases: dict[str, float] = {}
     cfg = load_catalog_config(ctx.obj["values_file"])
     jars = local_jars()
     checks = local_checks(ctx.obj["values_file"], jobs)
     # pyiceberg creates the embedded catalog's directories and tables, the same ones Spark uses.
     catalog = load_catalog(cfg, create=True)
+    days = gold_tables.auto_days(catalog, jobs, max_catch_up_days) if dates.is_auto else dates.days
+    if days == ():
+        # Known from metadata alone: no JVM, no Spark session for a run with nothing to do.
+        click.echo("gold is up to date: no day to process (Spark not started)")
+        _write_timings(timings_file, {"total": time.monotonic() - started}, None)
+        return
+    inputs = tuple(dict.fromkeys(t for job in jobs for t in JOB_INPUTS[job]))
+    day_rows = None if days is None else silver_tables.largest_day_rows(catalog, inputs, days)
+    phases["catalog and settings"] = time.monotonic() - started
     request = RunRequest(
         jobs=jobs,
         dates=dates,
@@ -110,10 +148,21 @@ def run_local(
         max_catch_up_days=max_catch_up_days,
     )
     click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)
-    started = time.monotonic()
     try:
-        spark = local_session(spark_catalog_conf(cfg), jars, app_name=f"goldpipe-{request.run_id}")
+        phase_started = time.monotonic()
+        spark = local_session(
+            spark_catalog_conf(cfg),
+            jars,
+            app_name=f"goldpipe-{request.run_id}",
+            cds_dir=cds_dir(),
+            day_rows=day_rows,
+        )
+        phases["Spark session (JVM, Iceberg runtime)"] = time.monotonic() - phase_started
+        # The audit's imports (pyarrow, DuckDB) while this process only waits for the JVM.
+        threading.Thread(target=importlib.import_module, args=("goldpipe.checks.audit",), daemon=True).start()
         report = run(spark, request, progress=lambda line: click.echo(line, err=True))
+        driver_rss = _driver_peak_rss_mib(spark)
+        phases.update(report.phases)
     except GoldpipeError:
         raise
     except Exception as exc:
@@ -133,9 +182,12 @@ def run_local(
         from goldpipe.checks.audit import audit_run
 
         click.echo(f"auditing branch {report.branch} ...", err=True)
+        phase_started = time.monotonic()
         outcome = audit_run(
             catalog, run_id=report.run_id, jobs=jobs, config=checks, now=dt.datetime.now(dt.UTC)
         )
+        phases["audit and publish"] = time.monotonic() - phase_started
+        phases.update({f"audit: {name}": seconds for name, seconds in outcome.timings.items()})
         published = outcome.published
         if outcome.verdict == "skipped":
             click.echo("checks disabled (checks.enabled: false): published without auditing")
@@ -146,11 +198,31 @@ def run_local(
                 summary += f": blocking checks failed, main unchanged, branch {report.branch} kept"
             click.echo(summary)
     state = "published to main" if published else "not published"
-    click.echo(
-        f"run {report.run_id}: {len(report.days)} day(s), {state}, {time.monotonic() - started:.1f}s total"
-    )
+    phases["total"] = time.monotonic() - started
+    _write_timings(timings_file, phases, driver_rss)
+    click.echo(f"run {report.run_id}: {len(report.days)} day(s), {state}, {phases['total']:.1f}s total")
     if report.days and not published:
         sys.exit(1)
+
+
+def _write_timings(path: Path | None, phases: dict[str, float], driver_rss_mib: float | None) -> None:
+    if path is not None:
+        timings = {
+            "seconds": {k: round(v, 3) for k, v in phases.items()},
+            "driver_peak_rss_mib": driver_rss_mib,
+        }
+        path.write_text(json.dumps(timings, indent=2) + "\n")
+
+
+def _driver_peak_rss_mib(spark: Any) -> float | None:
+    """The local driver JVM's peak resident memory (Linux: ``VmHWM``), None where unknown."""
+    process = getattr(spark.sparkContext._gateway, "proc", None)
+    try:
+        status = Path(f"/proc/{process.pid}/status").read_text() if process else ""
+    except OSError:
+        return None
+    peak = [line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")]
+    return int(peak[0]) / 1024 if peak else None
 
 
 # Bookkeeping columns `show` leaves out unless asked (--all-columns).

@@ -35,11 +35,22 @@ def pinned_jars(lock: Path = LOCK_FILE) -> list[PinnedJar]:
     return jars
 
 
+def _cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")) / "goldpipe"
+
+
 def jar_dir() -> Path:
     if os.environ.get("GOLDPIPE_JARS"):
         return Path(os.environ["GOLDPIPE_JARS"])
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "goldpipe" / "jars"
+    return _cache() / "jars"
+
+
+def cds_dir() -> Path | None:
+    """Where local runs keep the driver JVM's class-data sharing archive (``spark_apps.jvm``);
+    None when ``GOLDPIPE_SPARK_CDS=off``."""
+    if os.environ.get("GOLDPIPE_SPARK_CDS", "on").lower() in {"off", "0", "false", "no"}:
+        return None
+    return _cache() / "cds"
 
 
 def local_jars() -> list[Path]:

@@ -183,6 +183,14 @@ def test_a_published_run_fills_every_table_and_drops_its_branch(spark, lakehouse
     assert report.jobs["daily_sales_summary"].rows_written == 1
     assert report.jobs["rejected_rows"].rows_written == 3
     assert report.jobs["daily_sales_summary"].rejected_rows == 2  # orders + order_items
+    # Where the time went (run-local --timings, the benchmarks): every phase of the run, timed.
+    phases = {
+        "silver contract check",
+        "branches (cut from main)",
+        "silver read and the day's jobs (concurrent, wall clock)",
+    }
+    assert phases | {f"job {job}" for job in JOB_NAMES} <= set(report.phases)
+    assert all(seconds >= 0 for seconds in report.phases.values())
 
 
 def test_midnight_rows_belong_to_their_utc_day(spark, lakehouse):

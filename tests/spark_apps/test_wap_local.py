@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -87,7 +88,7 @@ def test_run_local_shows_the_checks_and_the_publication(tmp_path):
     )
     assert seeded.returncode == 0, seeded.stderr
     result = subprocess.run(
-        [*goldpipe, "run-local", "--date", LAST.isoformat()],
+        [*goldpipe, "run-local", "--date", LAST.isoformat(), "--timings", str(tmp_path / "timings.json")],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -99,6 +100,13 @@ def test_run_local_shows_the_checks_and_the_publication(tmp_path):
     assert "checks passed" in result.stdout or "checks warning" in result.stdout
     assert "published to main" in result.stdout
     assert "reconciliation" in result.stdout and "uniqueness" in result.stdout
+    assert "[cds]" not in result.stdout + result.stderr  # the JVM's class-sharing log stays off
+    timings = json.loads((tmp_path / "timings.json").read_text())
+    assert timings["seconds"]["Spark session (JVM, Iceberg runtime)"] > 0
+    assert timings["seconds"]["total"] >= sum(
+        v for k, v in timings["seconds"].items() if k.startswith(("Spark session", "audit and publish"))
+    )
+    assert timings["driver_peak_rss_mib"] > 100  # the JVM's, not this Python process's
     check = subprocess.run(
         [*goldpipe, "check", "daily_sales_summary", "--date", LAST.isoformat()],
         cwd=tmp_path,

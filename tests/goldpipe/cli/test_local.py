@@ -61,3 +61,49 @@ def test_missing_silver_is_reported_without_traceback(tmp_path):
     assert result.returncode == 1, result.stderr
     assert "silver table silver.orders does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_auto_with_gold_up_to_date_never_starts_spark(gold_lake, monkeypatch, capsys):
+    """Known from gold's metadata: the run ends before any JVM is started."""
+    import datetime as dt
+
+    import spark_apps.session
+    from goldpipe.core.contract import JOB_NAMES
+    from goldpipe.lakehouse.publish import publish_run
+
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    gold_lake.write_run("r1", (yesterday,))  # a day without silver: committed, without rows
+    publish_run(gold_lake.catalog, JOB_NAMES, "r1")
+
+    def no_spark(*_args, **_kwargs):
+        raise AssertionError("Spark was started")
+
+    monkeypatch.setattr(spark_apps.session, "local_session", no_spark)
+    monkeypatch.setenv("GOLDPIPE_HOME", str(gold_lake.root))
+    timings = gold_lake.root / "timings.json"
+    main(["run-local", "--date", "auto", "--timings", str(timings)])
+    assert "gold is up to date: no day to process (Spark not started)" in capsys.readouterr().out
+    assert set(__import__("json").loads(timings.read_text())["seconds"]) == {"total"}
+
+
+def test_auto_with_a_day_due_goes_on_to_spark(gold_lake, monkeypatch):
+    import datetime as dt
+
+    import spark_apps.session
+    from goldpipe.core.contract import JOB_NAMES
+    from goldpipe.lakehouse.publish import publish_run
+
+    two_days_ago = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2)
+    gold_lake.write_run("r1", (two_days_ago,))
+    publish_run(gold_lake.catalog, JOB_NAMES, "r1")
+
+    class SparkStartedError(Exception):
+        pass
+
+    def started(*_args, **_kwargs):
+        raise SparkStartedError
+
+    monkeypatch.setattr(spark_apps.session, "local_session", started)
+    monkeypatch.setenv("GOLDPIPE_HOME", str(gold_lake.root))
+    with pytest.raises(SparkStartedError):
+        main(["run-local", "--date", "auto"])

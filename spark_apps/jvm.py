@@ -1,0 +1,86 @@
+"""JVM options of a local driver: a class-data sharing archive, and a JIT sized to the day.
+
+A nightly run is a new JVM, and on a small day the JVM's own start-up is most of the run:
+loading and verifying the classes of Spark and Iceberg, and compiling hot code twice (C1,
+then C2). Two measured remedies (benchmarks/README.md):
+
+- **Class-data sharing.** The first run dumps the classes it loaded into an archive
+  (``-XX:ArchiveClassesAtExit``); later runs map it (``-XX:SharedArchiveFile``) instead of
+  loading and verifying them again. The archive is only valid for the same JVM and class path,
+  so its name is a digest of both; the JVM ignores an archive it cannot use (``-Xshare:auto``).
+- **C1 only on a small day.** C2's compiler threads compete with the job for the cores and pay
+  off only when there is enough data to run the compiled code on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+# Input rows (the day's silver facts) up to which a run counts as small: below it, C2's
+# compilations cost more than they save (measured: benchmarks/README.md).
+SMALL_DAY_ROWS = 200_000
+
+DUMP_SETTLED_SECONDS = 60
+
+# CDS reports every class it cannot archive on stdout; the CLI's output is on stdout too.
+_QUIET_CDS = "-Xlog:cds=off -Xlog:cds+dynamic=off"
+
+
+def java_binary() -> Path | None:
+    """The java that spark-submit starts: ``$JAVA_HOME/bin/java``, else the one on ``PATH``."""
+    home = os.environ.get("JAVA_HOME")
+    found = str(Path(home) / "bin" / "java") if home else shutil.which("java")
+    return Path(found).resolve() if found and Path(found).is_file() else None
+
+
+def _fingerprint(path: Path) -> str:
+    stat = path.stat()
+    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def archive_key(java: Path, class_path: Sequence[Path]) -> str:
+    """A digest of what a CDS archive depends on: the JVM (and its base archive), the class path."""
+    import pyspark
+
+    parts = [_fingerprint(java), f"pyspark {pyspark.__version__}", *(_fingerprint(p) for p in class_path)]
+    base = java.parent.parent / "lib" / "server" / "classes.jsa"
+    if base.is_file():
+        parts.append(_fingerprint(base))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def class_data_sharing(archive_dir: Path, class_path: Sequence[Path]) -> str:
+    """Options that use the driver's archive in ``archive_dir``, or create it on this run's exit.
+
+    The JVM writes the archive as it exits, after this process has returned; two first runs at
+    once must not write one file, so each writes its own and a later run adopts a finished one.
+    """
+    java = java_binary()
+    if java is None:
+        return ""
+    archive = archive_dir / f"driver-{archive_key(java, class_path)}.jsa"
+    if not archive.is_file():
+        _adopt_finished_dump(archive)
+    if archive.is_file():
+        return f"-XX:SharedArchiveFile={archive} -Xshare:auto {_QUIET_CDS}"
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    return f"-XX:ArchiveClassesAtExit={archive}.{os.getpid()}.partial {_QUIET_CDS}"
+
+
+def _adopt_finished_dump(archive: Path) -> None:
+    # A dump takes seconds; one untouched for a minute is finished (or was cut off, in which
+    # case the JVM finds it unusable and -Xshare:auto runs without it).
+    for dump in archive.parent.glob(f"{archive.name}.*.partial"):
+        if time.time() - dump.stat().st_mtime > DUMP_SETTLED_SECONDS:
+            os.replace(dump, archive)
+            return
+
+
+def jit_options(day_rows: int | None) -> str:
+    """C1 only for a small day (``day_rows`` known and at most ``SMALL_DAY_ROWS``)."""
+    return "-XX:TieredStopAtLevel=1" if day_rows is not None and day_rows <= SMALL_DAY_ROWS else ""

@@ -1,0 +1,72 @@
+"""spark_apps.jvm: the driver's JVM options (no JVM started here; the benchmarks measure them)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from spark_apps import jvm
+
+
+@pytest.fixture
+def java(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "jdk"
+    (home / "bin").mkdir(parents=True)
+    (home / "lib" / "server").mkdir(parents=True)
+    (home / "bin" / "java").write_text("#!/bin/sh\n")
+    monkeypatch.setenv("JAVA_HOME", str(home))
+    return home / "bin" / "java"
+
+
+def test_the_first_run_creates_the_archive_and_later_runs_use_it(java: Path, tmp_path: Path) -> None:
+    jars = [tmp_path / "iceberg.jar"]
+    jars[0].write_bytes(b"x")
+    first = jvm.class_data_sharing(tmp_path / "cds", jars)
+    assert first.startswith("-XX:ArchiveClassesAtExit=")
+    dump = Path(first.split()[0].split("=", 1)[1])
+    assert dump.parent == tmp_path / "cds" and dump.parent.is_dir()
+    assert dump.name.endswith(f".{os.getpid()}.partial")  # its own file: first runs at once never share one
+    dump.write_bytes(b"archive")  # what the JVM leaves as it exits
+    # Still being written, as far as anyone can tell: the next run neither uses nor writes it.
+    assert jvm.class_data_sharing(tmp_path / "cds", jars).startswith("-XX:ArchiveClassesAtExit=")
+    settled = time.time() - jvm.DUMP_SETTLED_SECONDS - 1
+    os.utime(dump, (settled, settled))
+    later = jvm.class_data_sharing(tmp_path / "cds", jars)
+    archive = dump.with_name(dump.name.split(".")[0] + ".jsa")
+    assert later.startswith(f"-XX:SharedArchiveFile={archive} -Xshare:auto")
+    assert archive.read_bytes() == b"archive" and not dump.exists()
+    # CDS must never write to stdout, where the CLI prints its results.
+    assert "-Xlog:cds=off" in first and "-Xlog:cds=off" in later
+
+
+def test_the_archive_follows_the_class_path_and_the_jvm(java: Path, tmp_path: Path) -> None:
+    jar = tmp_path / "iceberg.jar"
+    jar.write_bytes(b"x")
+    key = jvm.archive_key(java, [jar])
+    assert jvm.archive_key(java, [jar]) == key
+    jar.write_bytes(b"a newer jar")
+    assert jvm.archive_key(java, [jar]) != key
+    newer = jvm.archive_key(java, [jar])
+    (java.parent.parent / "lib" / "server" / "classes.jsa").write_bytes(b"base archive")
+    assert jvm.archive_key(java, [jar]) != newer
+
+
+def test_no_java_no_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "nowhere"))
+    assert jvm.class_data_sharing(tmp_path / "cds", []) == ""
+
+
+@pytest.mark.parametrize(
+    ("rows", "options"),
+    [
+        (None, ""),
+        (0, "-XX:TieredStopAtLevel=1"),
+        (jvm.SMALL_DAY_ROWS, "-XX:TieredStopAtLevel=1"),
+        (jvm.SMALL_DAY_ROWS + 1, ""),
+    ],
+)
+def test_c1_only_on_a_small_day(rows: int | None, options: str) -> None:
+    assert jvm.jit_options(rows) == options
