@@ -58,27 +58,33 @@ def class_data_sharing(archive_dir: Path, class_path: Sequence[Path]) -> str:
     """Options that use the driver's archive in ``archive_dir``, or create it on this run's exit.
 
     The JVM writes the archive as it exits, after this process has returned; two first runs at
-    once must not write one file, so each writes its own and a later run adopts a finished one.
+    once must not write one file, so each writes its own ``.partial`` file and a later run
+    adopts a finished one. While one is being written, other runs neither use nor write one.
     """
     java = java_binary()
     if java is None:
         return ""
     archive = archive_dir / f"driver-{archive_key(java, class_path)}.jsa"
-    if not archive.is_file():
-        _adopt_finished_dump(archive)
+    settled, fresh = _dumps(archive)
+    if settled and not archive.is_file():
+        os.replace(settled.pop(), archive)
+    for leftover in settled:
+        leftover.unlink(missing_ok=True)
     if archive.is_file():
         return f"-XX:SharedArchiveFile={archive} -Xshare:auto {_QUIET_CDS}"
+    if fresh:
+        return ""
     archive_dir.mkdir(parents=True, exist_ok=True)
     return f"-XX:ArchiveClassesAtExit={archive}.{os.getpid()}.partial {_QUIET_CDS}"
 
 
-def _adopt_finished_dump(archive: Path) -> None:
-    # A dump takes seconds; one untouched for a minute is finished (or was cut off, in which
-    # case the JVM finds it unusable and -Xshare:auto runs without it).
-    for dump in archive.parent.glob(f"{archive.name}.*.partial"):
-        if time.time() - dump.stat().st_mtime > DUMP_SETTLED_SECONDS:
-            os.replace(dump, archive)
-            return
+def _dumps(archive: Path) -> tuple[list[Path], list[Path]]:
+    """The dumps of ``archive``: (settled, oldest first; still being written). A dump takes
+    seconds; one untouched for a minute is finished (or was cut off, in which case the JVM
+    finds it unusable and -Xshare:auto runs without it)."""
+    dumps = sorted(archive.parent.glob(f"{archive.name}.*.partial"), key=lambda d: d.stat().st_mtime)
+    settled = [d for d in dumps if time.time() - d.stat().st_mtime > DUMP_SETTLED_SECONDS]
+    return settled, [d for d in dumps if d not in settled]
 
 
 def jit_options(day_rows: int | None) -> str:
