@@ -170,15 +170,12 @@ def run_local(
         if message is None:
             raise
         raise GoldpipeError(f"run {request.run_id} failed; gold main is unchanged. {message}") from None
-    rows = [
-        [job, s.days, s.rows_written, s.rejected_rows, f"{s.seconds:.1f}"] for job, s in report.jobs.items()
-    ]
-    click.echo(format_table(["job", "days", "rows written", "rejected input rows", "seconds"], rows))
-    click.echo("(rejected input rows: of the silver tables each job reads; see gold.rejected_rows)")
-    published = False
+    # Write-Audit-Publish: the run left its output on its branch; the audit publishes it (with
+    # checks disabled, unaudited: the same publish, so the run has its tag all the same). All of
+    # it before anything goes to stdout: a reader that stops early (`| head`) closes the pipe,
+    # which ends this process, and must not leave the run unpublished.
+    outcome = None
     if report.days:
-        # Write-Audit-Publish: the run left its output on its branch; the audit publishes it (with
-        # checks disabled, unaudited: the same publish, so the run has its tag all the same).
         from goldpipe.checks.audit import audit_run
 
         click.echo(f"auditing branch {report.branch} ...", err=True)
@@ -188,18 +185,24 @@ def run_local(
         )
         phases["audit and publish"] = time.monotonic() - phase_started
         phases.update({f"audit: {name}": seconds for name, seconds in outcome.timings.items()})
-        published = outcome.published
-        if outcome.verdict == "skipped":
-            click.echo("checks disabled (checks.enabled: false): published without auditing")
-        else:
-            click.echo(check_table(outcome.results))
-            summary = f"checks {outcome.verdict}"
-            if not published:
-                summary += f": blocking checks failed, main unchanged, branch {report.branch} kept"
-            click.echo(summary)
-    state = "published to main" if published else "not published"
+    published = outcome is not None and outcome.published
     phases["total"] = time.monotonic() - started
     _write_timings(timings_file, phases, driver_rss)
+
+    rows = [
+        [job, s.days, s.rows_written, s.rejected_rows, f"{s.seconds:.1f}"] for job, s in report.jobs.items()
+    ]
+    click.echo(format_table(["job", "days", "rows written", "rejected input rows", "seconds"], rows))
+    click.echo("(rejected input rows: of the silver tables each job reads; see gold.rejected_rows)")
+    if outcome is not None and outcome.verdict == "skipped":
+        click.echo("checks disabled (checks.enabled: false): published without auditing")
+    elif outcome is not None:
+        click.echo(check_table(outcome.results))
+        summary = f"checks {outcome.verdict}"
+        if not published:
+            summary += f": blocking checks failed, main unchanged, branch {report.branch} kept"
+        click.echo(summary)
+    state = "published to main" if published else "not published"
     click.echo(f"run {report.run_id}: {len(report.days)} day(s), {state}, {phases['total']:.1f}s total")
     if report.days and not published:
         sys.exit(1)

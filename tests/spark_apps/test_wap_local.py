@@ -135,3 +135,27 @@ def test_two_first_runs_on_new_gold_tables_are_both_published(spark, lakehouse):
     assert [o.published for o in outcomes] == [True, True]
     assert [p.outcome for o in outcomes for p in o.publishes] == ["published", "rebased"]
     assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary")] == [first, second]
+
+
+def test_a_reader_that_stops_early_does_not_stop_the_publish(tmp_path):
+    """`goldpipe run-local ... | true` (or a `grep -q` that matched early): stdout is closed
+    before the first line; the run is published all the same, because the audit and the
+    publish come before anything is printed."""
+    env = {**os.environ, "GOLDPIPE_HOME": str(tmp_path / "home")}
+    goldpipe = [sys.executable, "-m", "goldpipe.cli.main"]
+    seed = [*goldpipe, "seed", "--days", "1", "--end-date", LAST.isoformat(), "--orders-per-day", "20"]
+    subprocess.run(seed, cwd=tmp_path, env=env, check=True, capture_output=True, timeout=120)
+    command = [*goldpipe, "run-local", "--date", LAST.isoformat(), "--run-id", "early"]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # the reader is gone before the first line
+    process.wait(timeout=600)
+    from goldpipe.core.names import tag_name
+    from goldpipe.lakehouse.catalog import load_catalog
+    from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded
+
+    catalog = load_catalog(resolve_embedded(CatalogConfig(), tmp_path / "home"))
+    for job in JOB_NAMES:
+        assert tag_name("early") in catalog.load_table(f"gold.{job}").metadata.refs, job
