@@ -18,7 +18,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from goldpipe.core.contract import JOB_INPUTS, REJECTION_REASONS, SILVER_TABLES
+from goldpipe.core.contract import JOB_INPUTS, REJECTION_REASONS, SILVER_TABLES, job_inputs
 from goldpipe.core.dates import DEFAULT_MAX_CATCH_UP_DAYS, DateSpec, auto_days
 from goldpipe.core.names import branch_name
 from spark_apps import gold, silver
@@ -68,13 +68,16 @@ class RunReport:
     # Wall-clock seconds per phase of the run, summed over its days (for --timings, benchmarks).
     phases: dict[str, float] = field(default_factory=dict)
 
+    def add_time(self, phase: str, seconds: float) -> None:
+        self.phases[phase] = self.phases.get(phase, 0.0) + seconds
+
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:
         started = time.monotonic()
         try:
             yield
         finally:
-            self.phases[phase] = self.phases.get(phase, 0.0) + time.monotonic() - started
+            self.add_time(phase, time.monotonic() - started)
 
 
 @dataclass(frozen=True)
@@ -89,11 +92,6 @@ class DaySilver:
 
 
 Progress = Callable[[str], None]
-
-
-def _needed_inputs(jobs: tuple[str, ...]) -> tuple[str, ...]:
-    needed = {t for job in jobs for t in JOB_INPUTS[job]}
-    return tuple(t for t in (*FACT_TABLES, *DIMENSION_TABLES) if t in needed)
 
 
 def classify_day(raw: Mapping[str, DataFrame], dimensions: Mapping[str, DataFrame]) -> DaySilver:
@@ -132,7 +130,7 @@ def resolve_days(spark: SparkSession, request: RunRequest) -> tuple[tuple[dt.dat
     # The laggard table decides: a job split into its own schedule catches up on its own.
     marks = [gold.watermark(spark, request.catalog, job) for job in request.jobs]
     mark = None if any(m is None for m in marks) else min(m for m in marks if m is not None)
-    first = silver.first_day(spark, request.catalog, _needed_inputs(request.jobs)) if mark is None else None
+    first = silver.first_day(spark, request.catalog, job_inputs(request.jobs)) if mark is None else None
     today = request.today or dt.datetime.now(dt.UTC).date()
     resolved = auto_days(mark, today, request.max_catch_up_days, first)
     return resolved.days, resolved.deferred
@@ -151,7 +149,7 @@ def _rejections_by_source(day_silver: DaySilver) -> dict[str, int]:
 def run(spark: SparkSession, request: RunRequest, progress: Progress = print) -> RunReport:
     """Run ``request``: every day of every job written to the run's branch, ``main`` never touched."""
     catalog = request.catalog
-    inputs = _needed_inputs(request.jobs)
+    inputs = job_inputs(request.jobs)
     report = RunReport(request.run_id, branch_name(request.run_id))
     report.jobs = {job: JobStats() for job in request.jobs}
     # Fail on a broken contract before creating or touching anything in gold.
@@ -204,7 +202,7 @@ def _run_day(
     with report.timed("silver: plan the day's reads and validity"):
         raw = {
             name: silver.read_day(spark, request.catalog, name, day)
-            for name in _needed_inputs(request.jobs)
+            for name in job_inputs(request.jobs)
             if name in FACT_TABLES
         }
         day_silver = classify_day(raw, dimensions)
@@ -244,7 +242,7 @@ def _run_day(
                 rejections.get(t, 0) for t in JOB_INPUTS[job] if t in REJECTION_REASONS
             )
             stats.seconds += seconds
-            report.phases[f"job {job}"] = report.phases.get(f"job {job}", 0.0) + seconds
+            report.add_time(f"job {job}", seconds)
     finally:
         for frame in cached:
             frame.unpersist()

@@ -18,9 +18,9 @@ from goldpipe.cli.params import values_option
 from goldpipe.core.contract import (
     GOLD_NAMESPACE,
     GOLD_TABLES,
-    JOB_INPUTS,
     JOB_NAMES,
     SILVER_TABLES,
+    job_inputs,
     parse_jobs,
 )
 from goldpipe.core.dates import (
@@ -137,8 +137,7 @@ def run_local(
         click.echo("gold is up to date: no day to process (Spark not started)")
         _write_timings(timings_file, {"total": time.monotonic() - started}, None)
         return
-    inputs = tuple(dict.fromkeys(t for job in jobs for t in JOB_INPUTS[job]))
-    day_rows = None if days is None else silver_tables.largest_day_rows(catalog, inputs, days)
+    day_rows = None if days is None else silver_tables.largest_day_rows(catalog, job_inputs(jobs), days)
     phases["catalog and settings"] = time.monotonic() - started
     request = RunRequest(
         jobs=jobs,

@@ -255,6 +255,12 @@ JOB_INPUTS: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+def job_inputs(jobs: tuple[str, ...]) -> tuple[str, ...]:
+    """The silver tables ``jobs`` read, each once: the facts first, then the dimensions."""
+    needed = {t for job in jobs for t in JOB_INPUTS[job]}
+    return tuple(t for t in ("orders", "order_items", "events", "customers", "products") if t in needed)
+
+
 def parse_jobs(spec: str) -> tuple[str, ...]:
     """``"all"`` or a comma-separated list of job names, in contract order.
 

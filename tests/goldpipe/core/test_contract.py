@@ -32,3 +32,16 @@ def test_gold_tables_are_partitioned_by_event_date_with_computed_at():
         assert table.partitioning == (("event_date", "identity"),)
         assert table.column("computed_at").required
         assert set(table.key) <= set(table.required_columns)
+
+
+def test_job_inputs_are_each_table_once_facts_first():
+    from goldpipe.core.contract import job_inputs
+
+    assert job_inputs(("daily_sales_summary",)) == ("orders", "order_items", "products")
+    assert job_inputs(("rejected_rows", "daily_customer_analytics", "daily_sales_summary")) == (
+        "orders",
+        "order_items",
+        "events",
+        "customers",
+        "products",
+    )
