@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 jars:
-	scripts/fetch-jars.sh
+	scripts/fetch-jars.sh --all
 
 # helm, kubeconform and the end-to-end tier's control plane, pinned in tools/, built from the Go
 # module proxy into ~/.cache/goldpipe/tools (once per version) and linked from .tools/.

@@ -118,7 +118,7 @@ def run_local(
     from goldpipe.lakehouse.jars import cds_dir, local_jars
 
     try:
-        from spark_apps.main import default_run_id
+        from spark_apps.main import apply_credentials, default_run_id
         from spark_apps.pipeline import RunRequest, run
         from spark_apps.session import local_session
     except ImportError as exc:
@@ -127,7 +127,7 @@ def run_local(
     started = time.monotonic()
     phases: dict[str, float] = {}
     cfg = load_catalog_config(ctx.obj["values_file"])
-    jars = local_jars()
+    jars = local_jars(cfg)
     checks = local_checks(ctx.obj["values_file"], jobs)
     # pyiceberg creates the embedded catalog's directories and tables, the same ones Spark uses.
     catalog = load_catalog(cfg, create=True)
@@ -156,6 +156,8 @@ def run_local(
             cds_dir=cds_dir(),
             day_rows=day_rows,
         )
+        # Secrets from the environment, as on a cluster: never part of the session's settings.
+        apply_credentials(spark, cfg.name)
         phases["Spark session (JVM, Iceberg runtime)"] = time.monotonic() - phase_started
         # The audit's imports (pyarrow, DuckDB) while this process only waits for the JVM.
         threading.Thread(target=importlib.import_module, args=("goldpipe.checks.audit",), daemon=True).start()

@@ -206,7 +206,8 @@ def _schedules(values: Mapping[str, Any]) -> tuple[Schedule, ...]:
 def cluster_catalog(values: Mapping[str, Any], release: Release) -> CatalogConfig:
     """The catalog as the cluster's pods see it: the embedded lakehouse lives on the volume."""
     cfg = catalog_from_mapping(values.get("catalog"))
-    if not cfg.uri or not cfg.warehouse:
+    # A REST catalog's server knows its warehouse; a JDBC catalog needs one.
+    if not cfg.uri or (not cfg.warehouse and cfg.type != "rest"):
         if not release.lakehouse_mount:
             raise ConfigError(
                 "catalog.uri and catalog.warehouse must be set when lakehouse.embedded.enabled is false"

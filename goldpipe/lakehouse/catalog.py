@@ -62,7 +62,8 @@ def load_catalog(cfg: CatalogConfig, *, create: bool = False) -> Catalog:
                 )
             props = {k: v for k, v in cfg.properties.items() if not k.startswith("jdbc.")}
             return _load(cfg.name, type="sql", uri=sqlalchemy_uri(cfg), warehouse=cfg.warehouse, **props)
-        return _load(cfg.name, type="rest", uri=cfg.uri, warehouse=cfg.warehouse, **dict(cfg.properties))
+        rest = {"warehouse": cfg.warehouse} if cfg.warehouse else {}
+        return _load(cfg.name, type="rest", uri=cfg.uri, **rest, **dict(cfg.properties))
     except NotInstalledError:
         raise GoldpipeError(
             f"catalog.uri {shown_uri(cfg.uri)!r} needs a database driver that is not installed: "

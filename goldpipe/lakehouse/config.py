@@ -88,7 +88,12 @@ def apply_env(cfg: CatalogConfig, env: Mapping[str, str] | None = None) -> Catal
 
 
 def resolve_embedded(cfg: CatalogConfig, home: Path) -> CatalogConfig:
-    """Fill an empty ``uri``/``warehouse`` with the embedded lakehouse under ``home``."""
+    """Fill an empty ``uri``/``warehouse`` with the embedded lakehouse under ``home``.
+
+    A REST catalog's server knows its warehouse; an empty one stays empty (not a local path).
+    """
+    if cfg.type == "rest":
+        return cfg
     uri = cfg.uri or f"jdbc:sqlite:{home / 'catalog.db'}"
     warehouse = cfg.warehouse or (home / "warehouse").as_uri()
     return replace(cfg, uri=uri, warehouse=warehouse)
@@ -140,13 +145,14 @@ def spark_catalog_conf(cfg: CatalogConfig) -> dict[str, str]:
         prefix: "org.apache.iceberg.spark.SparkCatalog",
         f"{prefix}.type": cfg.type,
         f"{prefix}.uri": cfg.uri,
-        f"{prefix}.warehouse": cfg.warehouse,
         # Silver is written by other engines while a session lives; a cached table would hide
         # their commits (and a publish made by the controller) for up to 30 s.
         f"{prefix}.cache-enabled": "false",
         # Business days are UTC dates; the session time zone decides what to_date() returns.
         "spark.sql.session.timeZone": "UTC",
     }
+    if cfg.warehouse:
+        conf[f"{prefix}.warehouse"] = cfg.warehouse
     if cfg.type == "jdbc":
         conf[f"{prefix}.jdbc.schema-version"] = JDBC_SCHEMA_VERSION
     for key, value in cfg.properties.items():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goldpipe.core.errors import GoldpipeError
+from goldpipe.lakehouse.config import CatalogConfig
 
 LOCK_FILE = Path(__file__).with_name("jars.lock")
 
@@ -53,13 +54,43 @@ def cds_dir() -> Path | None:
     return _cache() / "cds"
 
 
-def local_jars() -> list[Path]:
-    """Paths of the ``local`` set; a clear error if ``scripts/fetch-jars.sh`` has not run."""
+# The "cluster" jars a catalog needs beside the "local" set, by artifact: the PostgreSQL driver
+# for a JDBC catalog on PostgreSQL, the AWS bundle (S3FileIO) for a warehouse on S3.
+POSTGRESQL_DRIVER = "postgresql"
+AWS_BUNDLE = "iceberg-aws-bundle"
+
+
+def needs_s3(cfg: CatalogConfig) -> bool:
+    """Whether the catalog's files are (or may be, for a REST catalog whose server decides) on S3."""
+    io_impl = cfg.properties.get("io-impl", "")
+    return (
+        cfg.warehouse.startswith(("s3://", "s3a://"))
+        or io_impl.endswith("S3FileIO")
+        or any(key.startswith("s3.") for key in cfg.properties)
+    )
+
+
+def _needed(jar: PinnedJar, cfg: CatalogConfig | None) -> bool:
+    if jar.set == "local":
+        return True
+    if cfg is None:
+        return False
+    if jar.artifact == POSTGRESQL_DRIVER:
+        return cfg.uri.startswith("jdbc:postgresql:")
+    if jar.artifact == AWS_BUNDLE:
+        return needs_s3(cfg)
+    return False
+
+
+def local_jars(cfg: CatalogConfig | None = None) -> list[Path]:
+    """Paths of the ``local`` set, plus the ``cluster`` jars that ``cfg`` needs (a PostgreSQL
+    catalog, an S3 warehouse); a clear error if ``scripts/fetch-jars.sh`` has not fetched them."""
     directory = jar_dir()
-    paths = [directory / j.filename for j in pinned_jars() if j.set == "local"]
+    needed = [j for j in pinned_jars() if _needed(j, cfg)]
+    paths = [directory / j.filename for j in needed]
     missing = [p.name for p in paths if not p.is_file()]
     if missing:
-        raise GoldpipeError(
-            f"missing jar(s) {', '.join(missing)} in {directory}; run scripts/fetch-jars.sh (or make jars)"
-        )
+        cluster = any(j.set != "local" for j in needed)
+        fetch = "scripts/fetch-jars.sh --all" if cluster else "scripts/fetch-jars.sh"
+        raise GoldpipeError(f"missing jar(s) {', '.join(missing)} in {directory}; run {fetch} (or make jars)")
     return paths

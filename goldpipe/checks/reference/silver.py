@@ -141,9 +141,9 @@ def register_silver(
 
     ``method="read_parquet"`` creates views over DuckDB's ``read_parquet`` of the planned
     files (lazy; files are read when ``compute_gold`` stages them). ``method="arrow"``
-    reads them eagerly with pyiceberg's ``to_arrow``; use it for object stores DuckDB has no
-    credentials for, or for tables with a name mapping (files without field ids), which it
-    is chosen for automatically.
+    reads them eagerly with pyiceberg's ``to_arrow``; it is chosen automatically for files on an
+    object store (DuckDB has neither its endpoint nor its credentials) and for tables with a
+    name mapping (files without field ids).
 
     Returns the number of data files planned per silver table.
     Raises ``SilverContractError`` for a missing table or column, delete files, or non-Parquet files.
@@ -164,9 +164,12 @@ def register_silver(
         # Files of a table with a name mapping may lack field ids, which read_parquet's
         # id-based schema would silently read as nulls; pyiceberg applies the mapping.
         has_name_mapping = "schema.name-mapping.default" in table.properties
+        # DuckDB reads local files itself; an object store is read through the table's own
+        # FileIO, which has the catalog's endpoint and credentials (DuckDB's httpfs has neither).
+        remote = any(not task.file.file_path.startswith(("file:", "/")) for task in tasks)
         if not tasks:
             source_sql = _empty_select(contract)
-        elif method == "arrow" or has_name_mapping:
+        elif method == "arrow" or has_name_mapping or remote:
             arrow_name = f"_gp_arrow_{name}"
             con.register(arrow_name, _to_arrow(table, scan, tasks))
             source_sql = _typed_select(contract, arrow_name, row_filter)

@@ -7,7 +7,7 @@ import pytest
 from goldpipe.core.errors import ConfigError
 from goldpipe.deploy.settings import load_catalog_config
 from goldpipe.lakehouse.catalog import sqlalchemy_uri
-from goldpipe.lakehouse.config import CatalogConfig, spark_catalog_conf
+from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded, spark_catalog_conf
 
 
 def test_defaults_are_the_embedded_lakehouse_under_goldpipe_home(tmp_path, monkeypatch):
@@ -90,3 +90,12 @@ def test_postgres_uri_translation_quotes_credentials():
         uri="jdbc:postgresql://db:5432/lake", properties={"jdbc.user": "u@x", "jdbc.password": "p:/w"}
     )
     assert sqlalchemy_uri(cfg) == "postgresql+psycopg2://u%40x:p%3A%2Fw@db:5432/lake"
+
+
+def test_a_rest_catalog_keeps_an_empty_warehouse_for_its_server_to_decide(tmp_path):
+    rest = CatalogConfig(type="rest", uri="http://127.0.0.1:8181")
+    assert resolve_embedded(rest, tmp_path) == rest
+    assert "spark.sql.catalog.lake.warehouse" not in spark_catalog_conf(rest)
+    jdbc = resolve_embedded(CatalogConfig(), tmp_path)
+    assert jdbc.warehouse == (tmp_path / "warehouse").as_uri()
+    assert spark_catalog_conf(jdbc)["spark.sql.catalog.lake.warehouse"] == jdbc.warehouse

@@ -1,0 +1,47 @@
+"""Which pinned jars a local Spark session gets: the local set, plus what the catalog needs."""
+
+from __future__ import annotations
+
+import pytest
+
+from goldpipe.core.errors import GoldpipeError
+from goldpipe.lakehouse import jars
+from goldpipe.lakehouse.config import CatalogConfig
+
+SQLITE = CatalogConfig(uri="jdbc:sqlite:/x/catalog.db", warehouse="file:///x/wh")
+POSTGRES_S3 = CatalogConfig(uri="jdbc:postgresql://db/lake", warehouse="s3://bucket/wh")
+REST_S3 = CatalogConfig(type="rest", uri="http://rest:8181", properties={"s3.endpoint": "http://s3:8333"})
+
+
+@pytest.fixture
+def all_jars(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOLDPIPE_JARS", str(tmp_path))
+    for jar in jars.pinned_jars():
+        (tmp_path / jar.filename).write_bytes(b"")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("cfg", "extra"),
+    [
+        (None, set()),
+        (SQLITE, set()),
+        (POSTGRES_S3, {jars.POSTGRESQL_DRIVER, jars.AWS_BUNDLE}),
+        (CatalogConfig(uri="jdbc:postgresql://db/lake", warehouse="file:///wh"), {jars.POSTGRESQL_DRIVER}),
+        (REST_S3, {jars.AWS_BUNDLE}),
+        (CatalogConfig(type="rest", uri="http://rest:8181"), set()),
+    ],
+)
+def test_a_session_gets_the_cluster_jars_its_catalog_needs(all_jars, cfg, extra):
+    local = {j.artifact for j in jars.pinned_jars() if j.set == "local"}
+    names = {p.name for p in jars.local_jars(cfg)}
+    expected = {j.filename for j in jars.pinned_jars() if j.artifact in local | extra}
+    assert names == expected
+
+
+def test_a_missing_cluster_jar_names_the_fetch_that_brings_it(all_jars):
+    bundle = next(j for j in jars.pinned_jars() if j.artifact == jars.AWS_BUNDLE)
+    (all_jars / bundle.filename).unlink()
+    jars.local_jars(SQLITE)  # not needed there
+    with pytest.raises(GoldpipeError, match=r"iceberg-aws-bundle.*scripts/fetch-jars.sh --all"):
+        jars.local_jars(POSTGRES_S3)
