@@ -1,0 +1,204 @@
+"""The production profiles for real: goldpipe's CLI (seed, run-local with its audit and publish,
+show, check) on PostgreSQL + S3 and on an Iceberg REST catalog + S3, configured by the profile's
+values file with every secret from the environment, and the same gold rows as the embedded
+lakehouse for the same seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
+from goldpipe.core.names import RUN_PROPERTY, branch_name
+from goldpipe.lakehouse.catalog import load_catalog
+from goldpipe.lakehouse.config import CatalogConfig, catalog_from_mapping
+from goldpipe.lakehouse.publish import PublishConflictError, publish_run
+from tests.support.reference_run import write_reference_run
+
+pytestmark = [pytest.mark.production, pytest.mark.slow]
+
+HERE = Path(__file__).parent
+LAST_DAY = dt.date(2026, 11, 20)
+DAYS = (LAST_DAY - dt.timedelta(days=1), LAST_DAY)
+SEED = ("seed", "--days", "2", "--end-date", LAST_DAY.isoformat(), "--orders-per-day", "150", "--seed", "7")
+DATES = f"{DAYS[0].isoformat()}..{DAYS[1].isoformat()}"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    values: Path
+    env: Mapping[str, str]
+
+    def goldpipe(self, *args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return run_goldpipe(("-f", str(self.values), *args), {**self.env, **(env or {})})
+
+    def catalog_config(self) -> CatalogConfig:
+        return catalog_from_mapping(yaml.safe_load(self.values.read_text())["catalog"])
+
+    def catalog(self) -> Any:
+        with_env = dict(os.environ)
+        os.environ.update(self.env)
+        try:
+            return load_catalog(self.catalog_config())
+        finally:
+            os.environ.clear()
+            os.environ.update(with_env)
+
+
+def run_goldpipe(args: tuple[str, ...], env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("GOLDPIPE_", "AWS_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "goldpipe.cli.main", *args],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def succeeded(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def profile_values(template: str, directory: Path, **changes: Any) -> Path:
+    """The profile's checked-in values file with the loopback servers' addresses put in."""
+    values = yaml.safe_load((HERE / template).read_text())
+    catalog = values["catalog"]
+    catalog["uri"] = changes["uri"]
+    catalog["warehouse"] = changes.get("warehouse", catalog["warehouse"])
+    catalog["properties"]["s3.endpoint"] = changes["s3_endpoint"]
+    path = directory / template
+    path.write_text(yaml.safe_dump(values))
+    return path
+
+
+@pytest.fixture(scope="module", params=["jdbc-s3", "rest-s3"])
+def profile(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Profile:
+    s3 = request.getfixturevalue("s3")
+    directory = tmp_path_factory.mktemp(request.param)
+    env = {
+        "GOLDPIPE_HOME": str(directory / "home"),  # nothing may land there
+        "AWS_ACCESS_KEY_ID": s3.access_key,
+        "AWS_SECRET_ACCESS_KEY": s3.secret_key,
+        "AWS_REGION": s3.region,
+    }
+    if request.param == "jdbc-s3":
+        pg = request.getfixturevalue("postgres")
+        values = profile_values(
+            "values-jdbc-s3.yaml",
+            directory,
+            uri=pg.jdbc_url(),
+            warehouse=f"s3://{s3.bucket}/jdbc-warehouse",
+            s3_endpoint=s3.endpoint,
+        )
+        env |= {"GOLDPIPE_CATALOG_JDBC_USER": pg.user, "GOLDPIPE_CATALOG_JDBC_PASSWORD": pg.password}
+    else:
+        rest = request.getfixturevalue("rest_catalog")
+        values = profile_values("values-rest-s3.yaml", directory, uri=rest.uri, s3_endpoint=s3.endpoint)
+    profile = Profile(request.param, values, env)
+    succeeded(profile.goldpipe(*SEED, "--replace"))
+    return profile
+
+
+@pytest.fixture(scope="module")
+def embedded_gold(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
+    """The gold rows of the embedded lakehouse (SQLite + local files) for the same seed."""
+    home = tmp_path_factory.mktemp("embedded")
+    env = {"GOLDPIPE_HOME": str(home)}
+    succeeded(run_goldpipe(SEED, env))
+    succeeded(run_goldpipe(("run-local", "--date", DATES), env))
+    from goldpipe.deploy.settings import load_catalog_config
+
+    return gold_rows(load_catalog(load_catalog_config(None, env=env)))
+
+
+def gold_rows(catalog: Any) -> dict[str, list[dict[str, Any]]]:
+    rows = {}
+    for job in JOB_NAMES:
+        contract = GOLD_TABLES[job]
+        table = catalog.load_table(contract.identifier).scan().to_arrow().drop_columns(["computed_at"])
+        rows[job] = sorted(table.to_pylist(), key=lambda r: tuple(str(r[k]) for k in contract.key))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def published(profile: Profile) -> Profile:
+    out = succeeded(profile.goldpipe("run-local", "--date", DATES))
+    assert "checks passed" in out and "published to main" in out, out
+    return profile
+
+
+def test_a_run_is_audited_published_and_readable(published: Profile) -> None:
+    shown = succeeded(published.goldpipe("show", "daily_sales_summary"))
+    assert DAYS[0].isoformat() in shown and DAYS[1].isoformat() in shown
+    for job in JOB_NAMES:
+        succeeded(published.goldpipe("check", job, "--date", LAST_DAY.isoformat()))
+
+
+def test_gold_equals_the_embedded_lakehouse_for_the_same_seed(
+    published: Profile, embedded_gold: dict[str, list[dict[str, Any]]]
+) -> None:
+    assert gold_rows(published.catalog()) == embedded_gold
+
+
+def test_every_file_is_on_the_object_store(published: Profile) -> None:
+    catalog = published.catalog()
+    for contract in GOLD_TABLES.values():
+        table = catalog.load_table(contract.identifier)
+        assert table.metadata_location.startswith("s3://"), table.metadata_location
+        paths = [task.file.file_path for task in table.scan().plan_files()]
+        assert paths and all(p.startswith("s3://") for p in paths), paths
+    assert not (Path(published.env["GOLDPIPE_HOME"])).exists()
+
+
+def test_a_wrong_secret_is_a_clear_error(published: Profile) -> None:
+    wrong = {"AWS_SECRET_ACCESS_KEY": "not-the-secret"}
+    if published.name == "jdbc-s3":
+        wrong["GOLDPIPE_CATALOG_JDBC_PASSWORD"] = "not-the-password"
+    result = published.goldpipe("show", "daily_sales_summary", env=wrong)
+    assert result.returncode == 1, result
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error:"), result.stderr
+
+
+def test_two_runs_publishing_the_same_day_at_once_give_main_moved(published: Profile) -> None:
+    catalog = published.catalog()
+    now = dt.datetime(2026, 11, 21, 3, tzinfo=dt.UTC)
+    for run in ("race-a", "race-b"):  # both branches cut from the same main
+        write_reference_run(catalog, run, (LAST_DAY,), jobs=("daily_sales_summary",), computed_at=now)
+    start = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def publish(run: str) -> None:
+        mine = published.catalog()  # a client of its own, as two processes would have
+        start.wait()
+        try:
+            outcomes[run] = publish_run(mine, ("daily_sales_summary",), run)
+        except PublishConflictError as exc:
+            outcomes[run] = exc
+
+    threads = [threading.Thread(target=publish, args=(run,)) for run in ("race-a", "race-b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    failed = {run: o for run, o in outcomes.items() if isinstance(o, PublishConflictError)}
+    assert len(failed) == 1, outcomes
+    [(loser, error)] = failed.items()
+    winner = ({"race-a", "race-b"} - {loser}).pop()
+    assert "main moved since branch" in str(error) and f"day {LAST_DAY}" in str(error)
+    table = catalog.load_table(GOLD_TABLES["daily_sales_summary"].identifier)
+    assert table.current_snapshot().summary[RUN_PROPERTY] == winner
+    assert branch_name(loser) in table.metadata.refs  # kept, for a look at what was refused
