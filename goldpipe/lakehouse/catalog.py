@@ -107,7 +107,40 @@ def _make_directory(directory: Path, what: str) -> None:
 
 
 def environment_error(exc: BaseException) -> str | None:
-    """A one-line explanation of a catalog database failure that is not goldpipe's bug, else None."""
+    """A one-line explanation of a failure of the catalog's database, REST server or object
+    store that is not goldpipe's bug (wrong credentials, a server down, a damaged file), else None."""
+    return _database_error(exc) or _rest_error(exc) or _object_store_error(exc)
+
+
+def _object_store_error(exc: BaseException) -> str | None:
+    # pyarrow's S3 filesystem raises OSError with the AWS SDK's error in its text.
+    if isinstance(exc, OSError) and "AWS Error" in str(exc):
+        detail = str(exc).strip().splitlines()[0]
+        hint = ""
+        if "ACCESS_DENIED" in detail or "SignatureDoesNotMatch" in detail or "InvalidAccessKeyId" in detail:
+            hint = " (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)"
+        return f"the object store failed: {detail}{hint}"
+    return None
+
+
+def _rest_error(exc: BaseException) -> str | None:
+    from pyiceberg.exceptions import ForbiddenError, ServerError, UnauthorizedError
+
+    # Not RESTError as a whole: a bad request is goldpipe's bug and keeps its traceback.
+    if isinstance(exc, UnauthorizedError | ForbiddenError):
+        return f"the REST catalog refused the request: {exc} (check GOLDPIPE_CATALOG_TOKEN / _CREDENTIAL)"
+    if isinstance(exc, ServerError):
+        return f"the REST catalog failed: {str(exc).strip() or 'server error'}"
+    try:
+        from requests.exceptions import ConnectionError as RequestsConnectionError
+    except ImportError:  # pragma: no cover - pyiceberg's REST client brings requests
+        return None
+    if isinstance(exc, RequestsConnectionError):
+        return "cannot reach the REST catalog: is catalog.uri right and the server up?"
+    return None
+
+
+def _database_error(exc: BaseException) -> str | None:
     try:
         from sqlalchemy.exc import DatabaseError, OperationalError
     except ImportError:  # pragma: no cover - pyiceberg's sql extra brings sqlalchemy

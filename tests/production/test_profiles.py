@@ -93,7 +93,6 @@ def profile(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         "GOLDPIPE_HOME": str(directory / "home"),  # nothing may land there
         "AWS_ACCESS_KEY_ID": s3.access_key,
         "AWS_SECRET_ACCESS_KEY": s3.secret_key,
-        "AWS_REGION": s3.region,
     }
     if request.param == "jdbc-s3":
         pg = request.getfixturevalue("postgres")
@@ -137,7 +136,9 @@ def gold_rows(catalog: Any) -> dict[str, list[dict[str, Any]]]:
 @pytest.fixture(scope="module")
 def published(profile: Profile) -> Profile:
     out = succeeded(profile.goldpipe("run-local", "--date", DATES))
-    assert "checks passed" in out and "published to main" in out, out
+    # "checks warning": the seeded days are in the past, so freshness warns (and publishes).
+    assert "checks passed" in out or "checks warning" in out, out
+    assert "published to main" in out, out
     return profile
 
 

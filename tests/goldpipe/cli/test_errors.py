@@ -120,6 +120,32 @@ def test_a_postgresql_catalog_without_its_driver_or_server_is_one_line(tmp_path:
         assert "the catalog database failed" in line
 
 
+def test_a_rest_catalog_nobody_serves_is_one_line(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text("catalog:\n  type: rest\n  uri: http://127.0.0.1:1\n")
+    line = one_error_line(
+        goldpipe("-f", str(values), "show", "daily_sales_summary", home=tmp_path, cwd=tmp_path)
+    )
+    assert "cannot reach the REST catalog" in line
+
+
+def test_object_store_and_rest_server_failures_are_explained() -> None:
+    from pyiceberg.exceptions import ServerError, UnauthorizedError
+
+    from goldpipe.lakehouse.catalog import environment_error
+
+    denied = OSError(
+        "When reading information for key 'wh/m.json' in bucket 'lake': AWS Error ACCESS_DENIED "
+        "during HeadObject operation: No response body."
+    )
+    assert environment_error(denied) == (
+        f"the object store failed: {denied} (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)"
+    )
+    assert "GOLDPIPE_CATALOG_TOKEN" in str(environment_error(UnauthorizedError("401")))
+    assert environment_error(ServerError("boom")) == "the REST catalog failed: boom"
+    assert environment_error(OSError("disk full")) is None  # not the object store's: a traceback
+
+
 # --- finding 7: values and arguments are checked like `helm install` checks them -------------
 
 
