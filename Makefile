@@ -21,10 +21,13 @@ $(VENV)/.installed: pyproject.toml
 jars:
 	scripts/fetch-jars.sh --all
 
-# helm, kubeconform and the end-to-end tier's control plane, pinned in tools/, built from the Go
-# module proxy into ~/.cache/goldpipe/tools (once per version) and linked from .tools/.
+# helm, kubeconform, the end-to-end tier's control plane and the production-profile tier's
+# SeaweedFS, pinned in tools/, built from the Go module proxy into ~/.cache/goldpipe/tools (once
+# per version) and linked from .tools/; and the production-profile tier's Iceberg REST catalog
+# server, the jars of tools/iceberg-rest/jars.lock in ~/.cache/goldpipe/iceberg-rest.
 tools:
 	scripts/install-tools.sh
+	scripts/fetch-rest-catalog.sh
 
 # The embedded demo: 3 days of synthetic silver, every gold job for each day, the summary.
 demo: setup

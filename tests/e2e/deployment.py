@@ -22,7 +22,7 @@ from typing import Any
 
 from goldpipe.deploy.vocabulary import EVENT_COMPONENT
 from tests.e2e.controlplane import BIN, CRDS, ROOT, ControlPlane
-from tests.e2e.processes import Supervisor, free_port, log_tail, wait_until
+from tests.support.processes import Supervisor, free_port, log_tail, wait_until
 
 RELEASE = "goldpipe"
 NAMESPACE = "analytics"

@@ -20,7 +20,7 @@ from goldpipe.seed import seed_silver
 from tests.e2e.controlplane import ROOT, ControlPlane
 from tests.e2e.deployment import NAMESPACE, RELEASE, Deployment
 from tests.e2e.pod_runner import PodRunner
-from tests.e2e.processes import wait_until
+from tests.support.processes import wait_until
 
 
 @dataclass

@@ -45,7 +45,7 @@ from tests.e2e.driver_container import (
     split_driver_args,
 )
 from tests.e2e.pod_volumes import PodVolumes, VolumeNotReadyError
-from tests.e2e.processes import die_with_parent
+from tests.support.processes import die_with_parent
 
 log = logging.getLogger("tests.e2e.pod_runner")
 

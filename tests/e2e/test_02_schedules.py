@@ -9,7 +9,7 @@ from goldpipe.core.contract import JOB_NAMES
 from goldpipe.deploy.vocabulary import ANNOTATION_SUMMARY
 from tests.e2e.conftest import E2E, LABEL_CHECKS
 from tests.e2e.deployment import NAMESPACE, RELEASE, SCHEDULE
-from tests.e2e.processes import wait_until
+from tests.support.processes import wait_until
 
 
 def _schedule(e2e: E2E, name: str = SCHEDULE) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from goldpipe.core.contract import GOLD_TABLES
 from goldpipe.core.names import tag_name
 from tests.e2e.conftest import E2E, LABEL_CHECKS
 from tests.e2e.deployment import NAMESPACE, RELEASE, one_off_run
-from tests.e2e.processes import wait_until
+from tests.support.processes import wait_until
 
 ROLE = f"{RELEASE}-controller"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.e2e.conftest import E2E
 from tests.e2e.deployment import NAMESPACE, RELEASE
-from tests.e2e.processes import wait_until
+from tests.support.processes import wait_until
 
 
 def test_helm_uninstall_garbage_collects_the_schedules_and_keeps_the_lakehouse(e2e: E2E) -> None:
