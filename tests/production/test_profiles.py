@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +47,17 @@ class Profile:
         return catalog_from_mapping(yaml.safe_load(self.values.read_text())["catalog"])
 
     def catalog(self) -> Any:
-        with_env = dict(os.environ)
-        os.environ.update(self.env)
-        try:
-            return load_catalog(self.catalog_config())
-        finally:
-            os.environ.clear()
-            os.environ.update(with_env)
+        """A pyiceberg client in this process, with the profile's secrets as properties (the
+        CLI's subprocesses get them as environment variables instead)."""
+        cfg = self.catalog_config()
+        secrets = {
+            "jdbc.user": self.env.get("GOLDPIPE_CATALOG_JDBC_USER"),
+            "jdbc.password": self.env.get("GOLDPIPE_CATALOG_JDBC_PASSWORD"),
+            "s3.access-key-id": self.env["AWS_ACCESS_KEY_ID"],
+            "s3.secret-access-key": self.env["AWS_SECRET_ACCESS_KEY"],
+        }
+        properties = {**cfg.properties, **{k: v for k, v in secrets.items() if v}}
+        return load_catalog(replace(cfg, properties=properties))
 
 
 def run_goldpipe(args: tuple[str, ...], env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
