@@ -490,3 +490,13 @@ def test_package_keeps_python_out_and_manifests_in(helm: Helm, tmp_path: Path) -
     leaked = [n for n in names if n.startswith(excluded) or n.endswith((".py", ".pyc"))]
     leaked += [n for n in names if n in ("Makefile", "pyproject.toml", ".gitignore")]
     assert leaked == []
+
+
+@pytest.mark.parametrize("profile", ["values-jdbc-s3.yaml", "values-rest-s3.yaml"])
+def test_the_production_profiles_install_with_secrets_only_by_reference(helm, profile):
+    values_file = Path(__file__).resolve().parents[1] / "production" / profile
+    rendered = helm.template(files=[values_file])
+    env = {e["name"]: e for e in rendered.deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        assert set(env[name]) == {"name", "valueFrom"}, env[name]
+    assert "PersistentVolumeClaim" not in rendered.kinds()  # no embedded lakehouse

@@ -228,3 +228,22 @@ def test_yaml_filter_round_trips(value):
 def test_yaml_filter_rejects_non_finite_numbers():
     with pytest.raises(ConfigError):
         to_yaml(float("nan"))
+
+
+@pytest.mark.parametrize("profile", ["values-jdbc-s3.yaml", "values-rest-s3.yaml"])
+def test_the_production_profiles_render_catalog_settings_and_secret_references(profile):
+    values_file = Path(__file__).resolve().parents[2] / "production" / profile
+    [doc] = render_schedules(settings_for(values_file))
+    template = doc["spec"]["template"]
+    conf = template["sparkConf"]
+    catalog = yaml.safe_load(values_file.read_text())["catalog"]
+    assert conf["spark.sql.catalog.lake.type"] == catalog["type"]
+    assert conf["spark.sql.catalog.lake.io-impl"] == "org.apache.iceberg.aws.s3.S3FileIO"
+    # A REST catalog's server owns the warehouse: no empty or embedded one is rendered.
+    assert conf.get("spark.sql.catalog.lake.warehouse") == (catalog["warehouse"] or None)
+    assert not any("lake" in str(v) and "/lake/" in str(v) for v in conf.values())  # no embedded path
+    for role in ("driver", "executor"):
+        env = {e["name"]: e for e in _pod_spec(template[role])["containers"][0]["env"]}
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            assert set(env[name]) == {"name", "valueFrom"} and env[name]["valueFrom"]["secretKeyRef"]
+    assert "volumes" not in _pod_spec(template["driver"])  # no embedded lakehouse volume
