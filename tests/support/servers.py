@@ -269,8 +269,9 @@ def seaweedfs_server(root: Path, *, bucket: str = "goldpipe", region: str = "us-
         for server in ("master", "volume", "filer", "s3")
         for flag in (f"{server}.port", f"{server}.port.grpc")
     }
+    # -logtostderr (a flag of weed itself, before the command): into weed.log, not /tmp/weed.*.
     argv: list[str | os.PathLike[str]] = [
-        WEED, "server", f"-dir={data}", f"-ip={LOOPBACK}", f"-ip.bind={LOOPBACK}", "-s3",
+        WEED, "-logtostderr", "server", f"-dir={data}", f"-ip={LOOPBACK}", f"-ip.bind={LOOPBACK}", "-s3",
         *(f"-{flag}={port}" for flag, port in ports.items()),
         f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0",
         f"-filer.localSocket={root / 'filer.sock'}", f"-s3.localSocket={root / 's3.sock'}",
@@ -303,6 +304,11 @@ def seaweedfs_server(root: Path, *, bucket: str = "goldpipe", region: str = "us-
         yield s3
     finally:
         supervisor.stop_all()
+        # `weed server` also serves each gRPC port on a unix socket at a fixed place,
+        # /tmp/seaweedfs-<server>-grpc-<port>.sock, and a killed weed leaves them behind.
+        for flag, port in ports.items():
+            if flag.endswith(".grpc"):
+                Path(f"/tmp/seaweedfs-{flag.split('.')[0]}-grpc-{port}.sock").unlink(missing_ok=True)
 
 
 # -- Iceberg REST catalog ---------------------------------------------------------------------------
