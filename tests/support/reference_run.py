@@ -79,7 +79,7 @@ def write_reference_run(
                 rows = mutated
             table.overwrite(
                 rows.cast(table.schema().as_arrow()),
-                overwrite_filter=EqualTo("event_date", day.isoformat()),
+                overwrite_filter=EqualTo(term="event_date", value=day.isoformat()),
                 branch=branch,
                 snapshot_properties={DATE_PROPERTY: day.isoformat(), RUN_PROPERTY: run_id},
             )
