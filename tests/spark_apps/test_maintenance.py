@@ -178,3 +178,25 @@ def test_orphan_files_older_than_the_min_age_go_and_younger_ones_stay(
     assert len(report.orphan_files) == 1 and not old.exists() and young.exists()
     assert report.branches_dropped == ()  # both failed branches are seconds old on the real clock
     assert _main_rows(spark, catalog) == rows_before
+
+
+def test_a_run_cut_before_a_compaction_is_still_published(spark: Any, lakehouse: Any) -> None:
+    """Compaction commits `replace` snapshots (same rows, other files) on main: a run whose branch
+    was cut before is rebased onto them, not refused as if someone else had written data."""
+    catalog, pyiceberg = lakehouse.name, lakehouse.pyiceberg()
+    gold.ensure_tables(spark, catalog, [TABLE])
+    table = pyiceberg.load_table((GOLD_NAMESPACE, TABLE))
+    _write(spark, catalog, "r1", (DAY1, 10))
+    publish_table(table, "r1")
+    _write(spark, catalog, "r2", (DAY2, 20))  # in flight while maintenance compacts main
+    before = _files(table.refresh(), table.metadata.refs["main"].snapshot_id)
+    compact = MaintenancePolicy(compaction=True, compaction_min_input_files=2, remove_orphan_files=False)
+    [report] = run_maintenance(spark, catalog, compact, dt.datetime.now(dt.UTC), progress=lambda _: None)
+    # rewrite-all is not goldpipe's option: force a replace commit of the day's single file here.
+    spark.sql(
+        f"CALL {catalog}.system.rewrite_data_files(table => 'gold.{TABLE}', options => map('rewrite-all', 'true'))"
+    )
+    assert _files(table.refresh(), table.metadata.refs["main"].snapshot_id) != before
+    assert publish_table(table, "r2").outcome == "rebased"
+    assert _main_rows(spark, catalog) == [(DAY1, 10), (DAY2, 20)]
+    assert report.data_files_compacted == 0  # one file per day: nothing for min-input-files 2
