@@ -93,3 +93,10 @@ def test_a_schedule_cannot_take_the_maintenance_name():
     values = chart_values(None)
     with pytest.raises(ConfigError, match="schedules"):
         settings_for(schedules={"maintenance": {**values["schedules"]["nightly"]}, "nightly": None})
+
+
+def test_the_chart_defaults_are_the_jobs_defaults():
+    """values.yaml is where defaults live; the job's own (for a bare spark-submit) must agree."""
+    from goldpipe.core.maintenance import MaintenancePolicy
+
+    assert settings_for().maintenance.policy == MaintenancePolicy()
