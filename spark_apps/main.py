@@ -98,14 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _log_to_stderr() -> None:
+def log_to_stderr(logger: logging.Logger = log) -> None:
     # Our own handler: under spark-submit the root logger may already be configured (or
     # silenced) by PySpark, and the driver log is where operators look for progress.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def apply_credentials(spark: SparkSession, catalog: str) -> None:
@@ -165,7 +165,7 @@ def run_with_session(spark: SparkSession, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _log_to_stderr()
+    log_to_stderr()
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.getOrCreate()

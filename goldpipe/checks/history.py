@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from goldpipe.checks.model import CheckResult
-from goldpipe.core.contract import TableContract, columns_of
+from goldpipe.core.contract import AUDIT_NAMESPACE, CHECK_RESULTS_NAME, TableContract, columns_of
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
     from pyiceberg.table import Table
 
 CHECK_RESULTS = TableContract(
-    "audit",
-    "check_results",
+    AUDIT_NAMESPACE,
+    CHECK_RESULTS_NAME,
     columns_of(
         "run_id string *",
         "application string",

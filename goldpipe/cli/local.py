@@ -8,6 +8,8 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +81,20 @@ def _spark_error_message(exc: Exception) -> str | None:
     return None
 
 
+@contextmanager
+def spark_failures(what: str) -> Iterator[None]:
+    """A Spark or Py4J failure inside as one ``GoldpipeError`` line: ``what``, then its message."""
+    try:
+        yield
+    except GoldpipeError:
+        raise
+    except Exception as exc:
+        message = _spark_error_message(exc)
+        if message is None:
+            raise
+        raise GoldpipeError(f"{what} {message}") from None
+
+
 @click.command("run-local")
 @values_option
 @click.option("--date", "dates", type=DateSpecType(), required=True, help=DATE_SPEC_HELP)
@@ -147,7 +163,7 @@ def run_local(
         max_catch_up_days=max_catch_up_days,
     )
     click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)
-    try:
+    with spark_failures(f"run {request.run_id} failed; gold main is unchanged."):
         phase_started = time.monotonic()
         spark = local_session(
             spark_catalog_conf(cfg),
@@ -164,13 +180,6 @@ def run_local(
         report = run(spark, request, progress=lambda line: click.echo(line, err=True))
         driver_rss = _driver_peak_rss_mib(spark)
         phases.update(report.phases)
-    except GoldpipeError:
-        raise
-    except Exception as exc:
-        message = _spark_error_message(exc)
-        if message is None:
-            raise
-        raise GoldpipeError(f"run {request.run_id} failed; gold main is unchanged. {message}") from None
     # Write-Audit-Publish: the run left its output on its branch; the audit publishes it (with
     # checks disabled, unaudited: the same publish, so the run has its tag all the same). All of
     # it before anything goes to stdout: a reader that stops early (`| head`) closes the pipe,

@@ -10,8 +10,9 @@ import yaml
 from goldpipe.cli.cluster_context import local_settings, release_option
 from goldpipe.cli.params import day as parse_day
 from goldpipe.cli.params import job_name, values_option
+from goldpipe.controller.schedules import desired_schedules
 from goldpipe.deploy.render.crds import NO_CRDS, crds_dir
-from goldpipe.deploy.render.manifests import render_run, render_schedules
+from goldpipe.deploy.render.manifests import render_run
 
 
 @click.command("render")
@@ -24,7 +25,8 @@ from goldpipe.deploy.render.manifests import render_run, render_schedules
 @click.option("--date", "day", default=None, help="Day of the one-off run (YYYY-MM-DD).")
 @click.pass_context
 def render(ctx: click.Context, release: str, namespace: str, job: str | None, day: str | None) -> None:
-    """Print the ScheduledSparkApplications the controller applies (or one run with --job/--date).
+    """Print the ScheduledSparkApplications the controller applies, the table maintenance one
+    included (or one run with --job/--date).
 
     The output is validated against the Spark Operator CRDs (a warning says so when they are
     not installed); the pod templates inside, which the CRDs leave open, are checked by the
@@ -39,7 +41,7 @@ def render(ctx: click.Context, release: str, namespace: str, job: str | None, da
     docs = (
         [render_run(settings, job_name(job, "--job"), parse_day(day, "--date"))]
         if job is not None and day is not None
-        else render_schedules(settings)
+        else desired_schedules(settings)
     )
     click.echo(yaml.safe_dump_all(docs, sort_keys=False, width=120), nl=False)
 

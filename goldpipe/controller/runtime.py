@@ -23,11 +23,16 @@ from goldpipe.controller.config_source import LoadedConfig, config_digest, load_
 from goldpipe.controller.finished_runs import RunProcessor
 from goldpipe.controller.metrics import Metrics
 from goldpipe.controller.notify import Webhook
-from goldpipe.controller.schedules import execute_plan, owner_reference, plan_schedules, with_owner
+from goldpipe.controller.schedules import (
+    desired_schedules,
+    execute_plan,
+    owner_reference,
+    plan_schedules,
+    with_owner,
+)
 from goldpipe.core.errors import ConfigError
 from goldpipe.deploy.kube import KubeApi, KubeError
 from goldpipe.deploy.render.crds import NO_CRDS, crds_dir
-from goldpipe.deploy.render.manifests import render_schedules
 from goldpipe.deploy.settings import Settings
 from goldpipe.deploy.vocabulary import SCHEDULED_APPS, schedules_selector
 
@@ -131,7 +136,7 @@ class Controller:
     def _reconcile_schedules(self, config: LoadedConfig) -> None:
         release = config.settings.release
         try:
-            rendered = render_schedules(config.settings, config.templates)
+            rendered = desired_schedules(config.settings, config.templates)
         except ConfigError as exc:
             # Rendering problems are config problems: same treatment as an invalid file.
             self.metrics.config_valid.set(0)

@@ -7,9 +7,13 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from goldpipe.deploy.kube import KubeApi
+from goldpipe.deploy.render.maintenance import render_maintenance
+from goldpipe.deploy.render.manifests import render_schedules
+from goldpipe.deploy.settings import Settings
 from goldpipe.deploy.vocabulary import (
     ANNOTATION_APPLIED_HASH,
     API_VERSION,
@@ -84,6 +88,12 @@ def needs_apply(desired: Mapping[str, Any], live: Mapping[str, Any] | None) -> b
         "spec": desired["spec"],
     }
     return not _is_subset(desired_view, live)
+
+
+def desired_schedules(settings: Settings, templates: Path | None = None) -> list[dict[str, Any]]:
+    """Every ScheduledSparkApplication the release should have: one per gold schedule, and the
+    table maintenance one when ``maintenance.enabled`` (when not, the plan deletes a live one)."""
+    return [*render_schedules(settings, templates), *render_maintenance(settings, templates)]
 
 
 @dataclass

@@ -58,6 +58,9 @@ def columns_of(*specs: str) -> tuple[Column, ...]:
 
 SILVER_NAMESPACE: Final = "silver"
 GOLD_NAMESPACE: Final = "gold"
+# The audit's record of every check (goldpipe.checks.history); table maintenance also keeps it.
+AUDIT_NAMESPACE: Final = "audit"
+CHECK_RESULTS_NAME: Final = "check_results"
 
 CUSTOMERS = TableContract(
     SILVER_NAMESPACE,

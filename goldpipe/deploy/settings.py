@@ -20,6 +20,7 @@ from typing import Any
 from goldpipe.checks.config import ChecksConfig, checks_config
 from goldpipe.core.contract import JOB_NAMES
 from goldpipe.core.errors import ConfigError
+from goldpipe.core.maintenance import MaintenancePolicy
 from goldpipe.deploy.release import Release
 from goldpipe.deploy.values import (
     find_values_file,
@@ -108,6 +109,19 @@ class ControllerSettings:
 
 
 @dataclass(frozen=True)
+class MaintenanceSettings:
+    """The table maintenance schedule: when, what (``policy``), with which resources."""
+
+    enabled: bool
+    cron: str
+    time_zone: str
+    suspend: bool
+    main_application_file: str
+    policy: MaintenancePolicy
+    resources: Resources
+
+
+@dataclass(frozen=True)
 class CredentialRef:
     env: str
     secret_name: str
@@ -126,6 +140,7 @@ class Settings:
     catalog: CatalogConfig
     credentials: tuple[CredentialRef, ...]
     checks: ChecksConfig
+    maintenance: MaintenanceSettings
 
     def schedule(self, name: str) -> Schedule:
         for s in self.schedules:
@@ -256,6 +271,34 @@ def _controller(section: Mapping[str, Any]) -> ControllerSettings:
     )
 
 
+def _maintenance(values: Mapping[str, Any]) -> MaintenanceSettings:
+    section = values["maintenance"]
+    compaction = section["compaction"]
+    policy = MaintenancePolicy(
+        snapshot_max_age_days=int(section["snapshotMaxAgeDays"]),
+        retain_last_snapshots=int(section["retainLastSnapshots"]),
+        remove_orphan_files=bool(section["removeOrphanFiles"]),
+        orphan_file_min_age_days=int(section["orphanFileMinAgeDays"]),
+        rewrite_manifests=bool(section["rewriteManifests"]),
+        compaction=bool(compaction["enabled"]),
+        compaction_min_input_files=int(compaction["minInputFiles"]),
+        compaction_target_file_size_mb=int(compaction["targetFileSizeMB"]),
+        failed_branch_retention_days=int(section["failedBranchRetentionDays"]),
+    )
+    problems = policy.problems()
+    if problems:  # the schema says the same; this also holds values checked without it
+        raise ConfigError(f"maintenance: {'; '.join(problems)}")
+    return MaintenanceSettings(
+        enabled=bool(section["enabled"]),
+        cron=str(section["schedule"]),
+        time_zone=str(section["timeZone"]),
+        suspend=bool(section["suspend"]),
+        main_application_file=str(section["mainApplicationFile"]),
+        policy=policy,
+        resources=_resources(values["defaults"], section),
+    )
+
+
 def pipeline_settings(values: Mapping[str, Any], release: Release, *, validate: bool = True) -> Settings:
     """Validate ``values`` (schema, then the rules a schema cannot express) and type them."""
     if validate:
@@ -283,6 +326,7 @@ def pipeline_settings(values: Mapping[str, Any], release: Release, *, validate: 
             catalog=cluster_catalog(values, release),
             credentials=credentials,
             checks=checks_config(values.get("checks"), JOB_NAMES),
+            maintenance=_maintenance(values),
         )
     except KeyError as exc:
         # Helm merges the chart's defaults in; only a hand-edited ConfigMap can lack a key.
@@ -296,6 +340,11 @@ def local_checks(values_file: str | None, jobs: tuple[str, ...]) -> ChecksConfig
     ``$GOLDPIPE_VALUES``, ``./values.yaml``), held to the chart's schema as `helm install` would."""
     values = validated_values(find_values_file(values_file))
     return checks_config(values.get("checks"), jobs)
+
+
+def local_maintenance(values_file: str | None) -> MaintenancePolicy:
+    """The maintenance policy of ``goldpipe maintain``, from the values (as ``local_checks``)."""
+    return _maintenance(validated_values(find_values_file(values_file))).policy
 
 
 def load_catalog_config(

@@ -25,6 +25,10 @@ LABEL_MANAGED_BY = "app.kubernetes.io/managed-by"
 LABEL_COMPONENT = "app.kubernetes.io/component"
 MANAGED_BY = "goldpipe-controller"
 COMPONENT = "gold-job"
+# The table maintenance schedule and its runs: not gold runs, so never audited or published
+# (``runs_selector`` selects the gold-job component only). Its schedule name is reserved.
+MAINTENANCE_COMPONENT = "table-maintenance"
+MAINTENANCE_SCHEDULE = "maintenance"
 LABEL_SCHEDULE = "goldpipe.io/schedule"
 # The job, or `all`/`multi` for a group (label values allow no commas). A run's jobs are its
 # `--jobs` argument, what the job itself reads: a ScheduledSparkApplication passes its labels to
@@ -60,5 +64,6 @@ def runs_selector(release_name: str) -> str:
 
 
 def schedules_selector(release_name: str) -> str:
-    """The label selector of every ScheduledSparkApplication this release's controller made."""
-    return f"{LABEL_INSTANCE}={release_name},{LABEL_MANAGED_BY}={MANAGED_BY},{LABEL_COMPONENT}={COMPONENT}"
+    """The label selector of every ScheduledSparkApplication this release's controller made: the
+    gold schedules and the maintenance one (any component), so either is deleted once unwanted."""
+    return f"{LABEL_INSTANCE}={release_name},{LABEL_MANAGED_BY}={MANAGED_BY}"

@@ -100,7 +100,13 @@ _DATA_CHANGES = ("added-data-files", "deleted-data-files", "added-delete-files",
 
 
 def _changes_data(snapshot: Snapshot) -> bool:
-    """False for commits that add and remove nothing (the empty first snapshot of a new branch)."""
+    """False for commits that add and remove nothing (the empty first snapshot of a new branch),
+    and for ``replace`` commits: the same rows in other files (table maintenance's compaction and
+    manifest rewrites), which a rebase carries over like any other file of ``main``."""
+    from pyiceberg.table.snapshots import Operation
+
+    if snapshot.summary is not None and snapshot.summary.operation == Operation.REPLACE:
+        return False
     return any(int(summary_property(snapshot, key) or 0) for key in _DATA_CHANGES)
 
 

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from goldpipe.cli.main import _register, cli
 from goldpipe.controller.config_source import load_config_dir
+from goldpipe.controller.schedules import desired_schedules
 from goldpipe.deploy.release import derive_release
 from goldpipe.deploy.render.crds import manifest_errors
-from goldpipe.deploy.render.manifests import render_schedules
 from goldpipe.deploy.values import chart_metadata
 from tests.chart.conftest import NAMESPACE, PRODUCTION, RELEASE, Helm, Rendered
 
@@ -32,7 +32,7 @@ def mount(rendered: Rendered, directory: Path) -> Path:
 def test_controller_and_cli_render_the_same_schedules(request, tmp_path, which):
     rendered: Rendered = request.getfixturevalue(which)
     config = load_config_dir(mount(rendered, tmp_path / "config"))
-    from_controller = render_schedules(config.settings, config.templates)
+    from_controller = desired_schedules(config.settings, config.templates)
     assert from_controller and all(manifest_errors(d) == [] for d in from_controller)
 
     _register()

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
+from goldpipe.controller.schedules import desired_schedules
 from goldpipe.core.errors import ConfigError
 from goldpipe.deploy.release import derive_release
-from goldpipe.deploy.render.manifests import render_run, render_schedules
+from goldpipe.deploy.render.manifests import render_run
 from goldpipe.deploy.settings import pipeline_settings
 from goldpipe.deploy.values import chart_metadata, schema_errors
 from tests.chart.conftest import PRODUCTION, RELEASE, Helm, load_yaml, merge_values
@@ -119,7 +120,7 @@ def baseline(helm: Helm) -> dict[tuple[str, str], set[str]]:
 def _render(values: dict[str, Any]) -> list[dict[str, Any]]:
     release = derive_release(values, release_name=RELEASE, namespace="analytics", chart=chart_metadata())
     settings = pipeline_settings(values, release)
-    return [*render_schedules(settings), render_run(settings, "rejected_rows", dt.date(2026, 11, 20))]
+    return [*desired_schedules(settings), render_run(settings, "rejected_rows", dt.date(2026, 11, 20))]
 
 
 @pytest.fixture(scope="module")

@@ -144,8 +144,8 @@ def test_kubeconform_catches_a_bad_field(
 def test_spark_pod_templates_are_valid_pod_specs(schema_dir: tuple[Path, list[str]], tmp_path: Path) -> None:
     """The CRD leaves driver/executor `template` open (x-kubernetes-preserve-unknown-fields), so
     goldpipe's CRD validation cannot see into it: each template is checked here as a PodTemplate."""
+    from goldpipe.controller.schedules import desired_schedules
     from goldpipe.deploy.release import derive_release
-    from goldpipe.deploy.render.manifests import render_schedules
     from goldpipe.deploy.settings import pipeline_settings
     from goldpipe.deploy.values import chart_metadata, chart_values
 
@@ -156,7 +156,7 @@ def test_spark_pod_templates_are_valid_pod_specs(schema_dir: tuple[Path, list[st
         release = derive_release(
             values, release_name="goldpipe", namespace="analytics", chart=chart_metadata()
         )
-        for schedule in render_schedules(pipeline_settings(values, release)):
+        for schedule in desired_schedules(pipeline_settings(values, release)):
             for role in ("driver", "executor"):
                 template = schedule["spec"]["template"][role]["template"]
                 name = f"{schedule['metadata']['name']}-{role}"
@@ -168,13 +168,13 @@ def test_spark_pod_templates_are_valid_pod_specs(schema_dir: tuple[Path, list[st
                         "template": template,
                     }
                 )
-    assert len(docs) == 6  # defaults: one schedule; production: two
+    assert len(docs) == 10  # defaults: one schedule and maintenance; production: two and maintenance
     rendered = tmp_path / "pod-templates.yaml"
     rendered.write_text(yaml.safe_dump_all(docs))
     for version in versions:
         proc = kubeconform(schemas, version, rendered)
         assert proc.returncode == 0, f"Kubernetes {version}:\n{proc.stdout}{proc.stderr}"
-        assert "Valid: 6, Invalid: 0" in proc.stdout, proc.stdout
+        assert f"Valid: {len(docs)}, Invalid: 0" in proc.stdout, proc.stdout
     broken = tmp_path / "broken.yaml"
     docs[0]["template"]["spec"]["containers"][0]["securityContext"]["runAsNonRoot"] = "yes"
     broken.write_text(yaml.safe_dump(docs[0]))

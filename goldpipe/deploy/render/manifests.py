@@ -27,8 +27,10 @@ from goldpipe.deploy.settings import Resources, Schedule, Settings
 from goldpipe.deploy.values import find_chart_dir
 from goldpipe.deploy.vocabulary import (
     COMPONENT,
+    LABEL_COMPONENT,
     LABEL_DATE,
     LABEL_JOB,
+    LABEL_MANAGED_BY,
     LABEL_RUN_KIND,
     LABEL_SCHEDULE,
     MANAGED_BY,
@@ -104,17 +106,14 @@ def job_label(jobs: tuple[str, ...]) -> str:
     return "all" if set(jobs) == set(JOB_NAMES) else "multi"
 
 
-def _labels(release: Release, jobs: tuple[str, ...], extra: Mapping[str, str]) -> dict[str, str]:
+def base_labels(release: Release, component: str, extra: Mapping[str, str]) -> dict[str, str]:
     labels = {k: v for k, v in release.labels.items() if k != "helm.sh/chart"}
-    labels.update(
-        {
-            "app.kubernetes.io/managed-by": MANAGED_BY,
-            "app.kubernetes.io/component": COMPONENT,
-            LABEL_JOB: job_label(jobs),
-            **extra,
-        }
-    )
+    labels.update({LABEL_MANAGED_BY: MANAGED_BY, LABEL_COMPONENT: component, **extra})
     return labels
+
+
+def _labels(release: Release, jobs: tuple[str, ...], extra: Mapping[str, str]) -> dict[str, str]:
+    return base_labels(release, COMPONENT, {LABEL_JOB: job_label(jobs), **extra})
 
 
 def _env(settings: Settings) -> list[dict[str, Any]]:
@@ -163,14 +162,22 @@ def _pod(settings: Settings, role: str, resources: Resources, labels: Mapping[st
     return pod
 
 
+def gold_arguments(settings: Settings, jobs: tuple[str, ...], date_args: list[str]) -> list[str]:
+    # The run leaves its output on its audit branch; the controller publishes it.
+    return ["--jobs", ",".join(jobs), *date_args, "--catalog", settings.catalog.name]
+
+
 def app_context(
     settings: Settings,
-    jobs: tuple[str, ...],
-    date_args: list[str],
+    arguments: list[str],
     resources: Resources,
     labels: Mapping[str, str],
+    *,
+    main_application_file: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the spark spec template needs, already resolved (no logic left for Jinja)."""
+    """Everything the spark spec template needs, already resolved (no logic left for Jinja).
+
+    The gold jobs' entrypoint unless ``main_application_file`` names another (maintenance)."""
     spark = settings.spark
     conf = {**spark_catalog_conf(settings.catalog), **DRIVER_CONF, **spark.spark_conf}
     dynamic = None
@@ -189,9 +196,8 @@ def app_context(
         "imagePullPolicy": settings.image.pull_policy,
         "imagePullSecrets": list(settings.image_pull_secrets),
         "sparkVersion": spark.version,
-        "mainApplicationFile": spark.main_application_file,
-        # The run leaves its output on its audit branch; the controller publishes it.
-        "arguments": ["--jobs", ",".join(jobs), *date_args, "--catalog", settings.catalog.name],
+        "mainApplicationFile": main_application_file or spark.main_application_file,
+        "arguments": arguments,
         "sparkConf": conf,
         "hadoopConf": dict(spark.hadoop_conf),
         "restartPolicy": dict(spark.restart_policy),
@@ -218,22 +224,34 @@ def render_schedule(settings: Settings, schedule: Schedule, templates: Path | No
     name = schedule_name(release, schedule)
     labels = _labels(release, schedule.jobs, {LABEL_SCHEDULE: schedule.name, LABEL_RUN_KIND: "scheduled"})
     date_args = ["--date", "auto", "--max-catch-up-days", str(schedule.max_catch_up_days)]
+    timing = {
+        "cron": schedule.cron,
+        "timeZone": schedule.time_zone,
+        "concurrencyPolicy": schedule.concurrency_policy,
+        "suspend": schedule.suspend,
+        "successfulRunHistoryLimit": schedule.successful_run_history_limit,
+        "failedRunHistoryLimit": schedule.failed_run_history_limit,
+    }
+    app = app_context(
+        settings, gold_arguments(settings, schedule.jobs, date_args), schedule.resources, labels
+    )
+    return render_scheduled_app(release, name, labels, timing, app, templates=templates)
+
+
+def render_scheduled_app(
+    release: Release,
+    name: str,
+    labels: Mapping[str, str],
+    timing: Mapping[str, Any],
+    app: Mapping[str, Any],
+    *,
+    templates: Path | None = None,
+) -> dict[str, Any]:
+    """A ScheduledSparkApplication from its ``timing`` (cron, time zone, policies) and ``app``."""
     context = {
-        "metadata": {
-            "name": name,
-            "namespace": release.namespace,
-            "labels": labels,
-            "annotations": {},
-        },
-        "schedule": {
-            "cron": schedule.cron,
-            "timeZone": schedule.time_zone,
-            "concurrencyPolicy": schedule.concurrency_policy,
-            "suspend": schedule.suspend,
-            "successfulRunHistoryLimit": schedule.successful_run_history_limit,
-            "failedRunHistoryLimit": schedule.failed_run_history_limit,
-        },
-        "app": app_context(settings, schedule.jobs, date_args, schedule.resources, labels),
+        "metadata": {"name": name, "namespace": release.namespace, "labels": labels, "annotations": {}},
+        "schedule": timing,
+        "app": app,
     }
     doc = _parse(render_template("scheduled-spark-application.yaml.j2", context, templates), name)
     validate_manifest(doc)
@@ -270,7 +288,9 @@ def render_run(
             "labels": labels,
             "annotations": {},
         },
-        "app": app_context(settings, (job,), ["--date", day.isoformat()], resources, labels),
+        "app": app_context(
+            settings, gold_arguments(settings, (job,), ["--date", day.isoformat()]), resources, labels
+        ),
     }
     doc = _parse(render_template("spark-application.yaml.j2", context, templates), name)
     validate_manifest(doc)

@@ -20,8 +20,10 @@ def test_render_prints_valid_schedules():
     result = invoke(["render", "-n", "analytics"])
     assert result.exit_code == 0, result.output
     docs = list(yaml.safe_load_all(result.output))
-    assert [d["metadata"]["name"] for d in docs] == ["goldpipe-nightly"]
+    assert [d["metadata"]["name"] for d in docs] == ["goldpipe-nightly", "goldpipe-maintenance"]
     assert all(manifest_errors(d) == [] for d in docs)
+    maintenance = docs[1]["spec"]["template"]
+    assert maintenance["mainApplicationFile"] == "local:///opt/goldpipe/spark_apps/maintenance.py"
 
 
 def test_render_says_when_it_cannot_validate_against_the_crds(monkeypatch):
@@ -34,7 +36,7 @@ def test_render_says_when_it_cannot_validate_against_the_crds(monkeypatch):
     assert result.exit_code == 0
     assert "warning: not validated against the Spark Operator CRDs" in result.stderr
     assert "scripts/install-tools.sh" in result.stderr
-    assert [d["kind"] for d in yaml.safe_load_all(result.stdout)] == ["ScheduledSparkApplication"]
+    assert [d["kind"] for d in yaml.safe_load_all(result.stdout)] == ["ScheduledSparkApplication"] * 2
 
 
 def test_render_one_off_and_its_usage_errors():

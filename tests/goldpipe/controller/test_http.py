@@ -36,7 +36,7 @@ def test_probes_and_metrics(kube, config_dir):
         assert status == 200
         assert 'goldpipe_reconcile_total{result="ok"} 1.0' in body
         assert "goldpipe_config_valid 1.0" in body
-        assert "goldpipe_schedules 1.0" in body
+        assert "goldpipe_schedules 2.0" in body  # nightly and the table maintenance
         assert get(port, "/nope")[0] == 404
     finally:
         server.shutdown()

@@ -245,3 +245,27 @@ def test_of_two_finished_runs_of_the_same_days_the_newer_one_is_published(gold_l
     assert app(kube, "goldpipe-nightly-old")["metadata"]["labels"]["goldpipe.io/checks"] == "failed"
     assert [r["event_date"] for r in gold_lake.main_rows("daily_sales_summary")] == list(gold_lake.days)
     assert {e["reason"] for e in kube.events} == {"ChecksPassed", "PublishConflict"}
+
+
+def test_a_finished_maintenance_run_is_not_taken_for_a_gold_run():
+    """Its runs carry the maintenance schedule's labels (the operator copies them): the controller
+    neither audits nor labels them, and lists no lakehouse for them."""
+    from goldpipe.deploy.render.maintenance import render_maintenance
+
+    kube = FakeKube()
+    [schedule] = render_maintenance(settings())
+    run = {
+        "apiVersion": "sparkoperator.k8s.io/v1beta2",
+        "kind": "SparkApplication",
+        "metadata": {"name": "goldpipe-maintenance-1", "labels": schedule["metadata"]["labels"]},
+        "spec": schedule["spec"]["template"],
+        "status": {"applicationState": {"state": "COMPLETED"}},
+    }
+    kube.objects.setdefault(SPARK_APPS, {})[run["metadata"]["name"]] = run
+
+    def no_catalog(_):
+        raise AssertionError("a maintenance run must not be audited")
+
+    processor_ = RunProcessor(kube=kube, settings=settings, catalog=no_catalog, metrics=Metrics())
+    processor_.reconcile()
+    assert kube.writes == [] and kube.events == []

@@ -21,15 +21,15 @@ def test_from_scratch_creates_the_schedules_owned_by_the_configmap(kube, config_
     controller = Controller(kube=kube, config_dir=config_dir)
     controller.reconcile_once()
     assert controller.ready and controller.last_error is None
-    [doc] = schedules(kube).values()
-    assert doc["metadata"]["name"] == "goldpipe-nightly"
-    [owner] = doc["metadata"]["ownerReferences"]
-    assert (owner["kind"], owner["name"], owner["uid"]) == (
-        "ConfigMap",
-        "goldpipe-config",
-        kube.configmaps["goldpipe-config"]["metadata"]["uid"],
-    )
-    assert [e["reason"] for e in kube.events] == ["Applied"]
+    assert set(schedules(kube)) == {"goldpipe-nightly", "goldpipe-maintenance"}
+    for doc in schedules(kube).values():
+        [owner] = doc["metadata"]["ownerReferences"]
+        assert (owner["kind"], owner["name"], owner["uid"]) == (
+            "ConfigMap",
+            "goldpipe-config",
+            kube.configmaps["goldpipe-config"]["metadata"]["uid"],
+        )
+    assert [e["reason"] for e in kube.events] == ["Applied", "Applied"]
 
 
 def test_reconciling_again_changes_nothing(kube, config_dir):
@@ -55,7 +55,12 @@ def test_rescale_reapplies_with_new_resources(kube, config_dir, values):
     controller.reconcile_once()
     executor = schedules(kube)["goldpipe-nightly"]["spec"]["template"]["executor"]
     assert (executor["instances"], executor["memory"]) == (6, "4g")
-    assert [w[0] for w in kube.writes] == ["apply", "apply"]
+    # nightly and maintenance, then nightly again: maintenance has resources of its own.
+    assert [(w[0], w[2]) for w in kube.writes] == [
+        ("apply", "goldpipe-nightly"),
+        ("apply", "goldpipe-maintenance"),
+        ("apply", "goldpipe-nightly"),
+    ]
 
 
 def test_a_removed_field_is_removed_and_a_hand_edit_is_reverted(kube, config_dir, values):
@@ -89,12 +94,12 @@ def test_split_schedule_then_removal_deletes_the_schedule(kube, config_dir, valu
     }
     write_config(config_dir, values)
     controller.reconcile_once()
-    assert set(schedules(kube)) == {"goldpipe-nightly", "goldpipe-products"}
+    assert set(schedules(kube)) == {"goldpipe-nightly", "goldpipe-products", "goldpipe-maintenance"}
     assert schedules(kube)["goldpipe-products"]["spec"]["template"]["executor"]["instances"] == 4
     del values["schedules"]["products"]
     write_config(config_dir, values)
     controller.reconcile_once()
-    assert set(schedules(kube)) == {"goldpipe-nightly"}
+    assert set(schedules(kube)) == {"goldpipe-nightly", "goldpipe-maintenance"}
     assert ("delete", SCHEDULED_APPS, "goldpipe-products") in kube.writes
 
 
@@ -174,3 +179,41 @@ def test_plan_is_pure_and_complete():
     assert (plan.apply, plan.delete, plan.unchanged) == ([], ["b"], ["a"])
     live[0]["spec"]["x"] = 2
     assert [d["metadata"]["name"] for d in plan_schedules(desired, live).apply] == ["a"]
+
+
+def test_maintenance_is_applied_when_enabled_deleted_when_disabled_and_leaves_gold_alone(
+    kube, config_dir, values
+):
+    controller = Controller(kube=kube, config_dir=config_dir)
+    controller.reconcile_once()
+    maintenance = schedules(kube)["goldpipe-maintenance"]
+    assert maintenance["metadata"]["labels"]["app.kubernetes.io/component"] == "table-maintenance"
+    nightly_version = schedules(kube)["goldpipe-nightly"]["metadata"]["resourceVersion"]
+    values["maintenance"]["enabled"] = False
+    write_config(config_dir, values)
+    controller.reconcile_once()
+    assert set(schedules(kube)) == {"goldpipe-nightly"}
+    assert kube.writes[-1] == ("delete", SCHEDULED_APPS, "goldpipe-maintenance")
+    assert schedules(kube)["goldpipe-nightly"]["metadata"]["resourceVersion"] == nightly_version
+    values["maintenance"]["enabled"] = True
+    values["maintenance"]["schedule"] = "0 6 * * 0"
+    write_config(config_dir, values)
+    controller.reconcile_once()
+    assert schedules(kube)["goldpipe-maintenance"]["spec"]["schedule"] == "0 6 * * 0"
+    assert schedules(kube)["goldpipe-nightly"]["metadata"]["resourceVersion"] == nightly_version
+
+
+def test_plan_deletes_a_live_maintenance_schedule_no_longer_desired():
+    def doc(name, component):
+        labels = {"app.kubernetes.io/component": component}
+        return {
+            "metadata": {"name": name, "labels": labels, "annotations": {ANNOTATION_APPLIED_HASH: "1"}},
+            "spec": {},
+        }
+
+    nightly, maintenance = doc("g-nightly", "gold-job"), doc("g-maintenance", "table-maintenance")
+    assert plan_schedules([nightly], [nightly, maintenance]).delete == ["g-maintenance"]
+    plan = plan_schedules([nightly, maintenance], [nightly])
+    assert [d["metadata"]["name"] for d in plan.apply] == ["g-maintenance"] and plan.unchanged == [
+        "g-nightly"
+    ]

@@ -12,6 +12,7 @@ import yaml
 from goldpipe.core.errors import ConfigError
 from goldpipe.deploy.release import derive_release
 from goldpipe.deploy.render.crds import crds_dir, manifest_errors
+from goldpipe.deploy.render.maintenance import render_maintenance
 from goldpipe.deploy.render.manifests import render_run, render_schedules, render_template
 from goldpipe.deploy.render.yaml_safety import to_yaml
 from goldpipe.deploy.settings import pipeline_settings
@@ -42,7 +43,7 @@ def settings(request):
 
 
 def all_manifests(settings):
-    docs = render_schedules(settings)
+    docs = [*render_schedules(settings), *render_maintenance(settings)]
     for schedule in settings.schedules:
         for job in schedule.jobs:
             docs.append(render_run(settings, job, DAY))

@@ -1,0 +1,146 @@
+"""The Spark edge of table maintenance: read each table's refs, run what
+``goldpipe.core.maintenance`` decided, and count what it did.
+
+Everything goes through SQL on the session's Iceberg catalog (``ALTER TABLE ... DROP BRANCH`` and
+Iceberg's ``CALL <catalog>.system.*`` procedures), so it works on any catalog the gold jobs use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pyspark.sql import Row, SparkSession
+
+from goldpipe.core.maintenance import (
+    CHECK_RESULTS_TABLE,
+    EXPIRE_SNAPSHOTS,
+    GOLD_TABLE_NAMES,
+    REMOVE_ORPHAN_FILES,
+    REWRITE_DATA_FILES,
+    REWRITE_MANIFESTS,
+    MaintenancePolicy,
+    Ref,
+    drop_branch_sql,
+    procedures,
+    stale_failed_branches,
+)
+
+# Output columns of the procedures (Iceberg's Spark procedures documentation).
+# Every expired snapshot had exactly one manifest list, so this counts the snapshots.
+EXPIRED_SNAPSHOTS = "deleted_manifest_lists_count"
+DELETED_DATA_FILES = "deleted_data_files_count"
+REWRITTEN_MANIFESTS = "rewritten_manifests_count"
+REWRITTEN_DATA_FILES = "rewritten_data_files_count"
+ORPHAN_FILE = "orphan_file_location"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class TableReport:
+    table: str
+    branches_dropped: tuple[str, ...] = ()
+    snapshots_expired: int = 0
+    data_files_deleted: int = 0
+    manifests_rewritten: int = 0
+    data_files_compacted: int = 0
+    orphan_files: tuple[str, ...] = ()
+
+    def line(self, *, dry_run: bool = False) -> str:
+        if dry_run:
+            return (
+                f"{self.table}: would drop {len(self.branches_dropped)} failed-run branch(es)"
+                f"{_names(self.branches_dropped)}, would delete {len(self.orphan_files)} orphan file(s)"
+            )
+        return (
+            f"{self.table}: {self.snapshots_expired} snapshot(s) expired, {self.data_files_deleted} data "
+            f"file(s) deleted, {len(self.orphan_files)} orphan file(s) deleted, "
+            f"{self.manifests_rewritten} manifest(s) rewritten, {self.data_files_compacted} data file(s) "
+            f"compacted, {len(self.branches_dropped)} failed-run branch(es) dropped"
+            f"{_names(self.branches_dropped)}"
+        )
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return f" ({', '.join(names)})" if names else ""
+
+
+def maintained_tables(spark: SparkSession, catalog: str) -> list[str]:
+    """The gold tables that exist, then ``audit.check_results`` when it exists."""
+    candidates = [*GOLD_TABLE_NAMES, CHECK_RESULTS_TABLE]
+    return [t for t in candidates if spark.catalog.tableExists(f"{catalog}.{t}")]
+
+
+def table_refs(spark: SparkSession, catalog: str, table: str) -> list[Ref]:
+    """Every ref of ``table`` with its head's commit time (as epoch milliseconds: a collected
+    TIMESTAMP would come back in the Python process's local time zone)."""
+    tid = f"{catalog}.{table}"
+    rows = spark.sql(
+        f"SELECT r.name, r.type, unix_millis(s.committed_at) AS committed_ms "
+        f"FROM {tid}.refs r JOIN {tid}.snapshots s ON r.snapshot_id = s.snapshot_id"
+    ).collect()
+    return [
+        Ref(row["name"], row["type"], dt.datetime.fromtimestamp(row["committed_ms"] / 1000, dt.UTC))
+        for row in rows
+    ]
+
+
+def _first(rows: list[Row], column: str) -> int:
+    return int(rows[0][column]) if rows else 0
+
+
+def maintain_table(
+    spark: SparkSession,
+    catalog: str,
+    table: str,
+    policy: MaintenancePolicy,
+    now: dt.datetime,
+    *,
+    dry_run: bool = False,
+) -> TableReport:
+    report = TableReport(table)
+    report.branches_dropped = stale_failed_branches(
+        table_refs(spark, catalog, table), now, policy.failed_branch_retention_days
+    )
+    if not dry_run:
+        # Before the expiry: snapshots only these branches held expire in the same pass.
+        for branch in report.branches_dropped:
+            spark.sql(drop_branch_sql(catalog, table, branch))
+    for call in procedures(table, policy, now, dry_run=dry_run):
+        rows = spark.sql(call.sql(catalog)).collect()
+        if call.name == EXPIRE_SNAPSHOTS:
+            report.snapshots_expired = _first(rows, EXPIRED_SNAPSHOTS)
+            report.data_files_deleted = _first(rows, DELETED_DATA_FILES)
+        elif call.name == REWRITE_MANIFESTS:
+            report.manifests_rewritten = _first(rows, REWRITTEN_MANIFESTS)
+        elif call.name == REWRITE_DATA_FILES:
+            report.data_files_compacted = _first(rows, REWRITTEN_DATA_FILES)
+        elif call.name == REMOVE_ORPHAN_FILES:
+            report.orphan_files = tuple(sorted(str(row[ORPHAN_FILE]) for row in rows))
+    return report
+
+
+def run_maintenance(
+    spark: SparkSession,
+    catalog: str,
+    policy: MaintenancePolicy,
+    now: dt.datetime,
+    *,
+    dry_run: bool = False,
+    progress: Progress = print,
+) -> list[TableReport]:
+    """Maintain every table; one summary line per table through ``progress``."""
+    reports = []
+    tables = maintained_tables(spark, catalog)
+    if not tables:
+        progress(f"no gold table in catalog {catalog}: nothing to maintain")
+    for table in tables:
+        report = maintain_table(spark, catalog, table, policy, now, dry_run=dry_run)
+        progress(report.line(dry_run=dry_run))
+        if dry_run:
+            for path in report.orphan_files:
+                progress(f"  orphan: {path}")
+        reports.append(report)
+    return reports
