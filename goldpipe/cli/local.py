@@ -8,13 +8,12 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
+from goldpipe.cli.local_spark import catalog_session, spark_failures
 from goldpipe.cli.output import check_table, format_table
 from goldpipe.cli.params import values_option
 from goldpipe.core.contract import (
@@ -35,10 +34,7 @@ from goldpipe.core.dates import (
 from goldpipe.core.errors import GoldpipeError
 from goldpipe.deploy.settings import load_catalog_config, local_checks
 from goldpipe.lakehouse.catalog import load_catalog
-from goldpipe.lakehouse.config import shown_uri, spark_catalog_conf
-
-if TYPE_CHECKING:
-    pass
+from goldpipe.lakehouse.config import shown_uri
 
 
 class DateSpecType(click.ParamType[DateSpec]):
@@ -65,34 +61,6 @@ class JobsType(click.ParamType[tuple[str, ...]]):
             return parse_jobs(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
-
-
-def _spark_error_message(exc: Exception) -> str | None:
-    """A one-paragraph message for Spark/Py4J failures (their Java stack traces help nobody here)."""
-    try:
-        from py4j.protocol import Py4JJavaError
-        from pyspark.errors import PySparkException
-    except ImportError:
-        return None
-    if isinstance(exc, Py4JJavaError):
-        return str(exc.java_exception.toString())
-    if isinstance(exc, PySparkException):
-        return str(exc).strip().splitlines()[0]
-    return None
-
-
-@contextmanager
-def spark_failures(what: str) -> Iterator[None]:
-    """A Spark or Py4J failure inside as one ``GoldpipeError`` line: ``what``, then its message."""
-    try:
-        yield
-    except GoldpipeError:
-        raise
-    except Exception as exc:
-        message = _spark_error_message(exc)
-        if message is None:
-            raise
-        raise GoldpipeError(f"{what} {message}") from None
 
 
 @click.command("run-local")
@@ -134,16 +102,15 @@ def run_local(
     from goldpipe.lakehouse.jars import cds_dir, local_jars
 
     try:
-        from spark_apps.main import apply_credentials, default_run_id
+        from spark_apps.main import default_run_id
         from spark_apps.pipeline import RunRequest, run
-        from spark_apps.session import local_session
     except ImportError as exc:
         raise GoldpipeError(f"run-local needs PySpark ({exc}); install goldpipe[spark]") from None
 
     started = time.monotonic()
     phases: dict[str, float] = {}
     cfg = load_catalog_config(ctx.obj["values_file"])
-    jars = local_jars(cfg)
+    local_jars(cfg)  # a missing jar is reported before any work
     checks = local_checks(ctx.obj["values_file"], jobs)
     # pyiceberg creates the embedded catalog's directories and tables, the same ones Spark uses.
     catalog = load_catalog(cfg, create=True)
@@ -165,15 +132,9 @@ def run_local(
     click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)
     with spark_failures(f"run {request.run_id} failed; gold main is unchanged."):
         phase_started = time.monotonic()
-        spark = local_session(
-            spark_catalog_conf(cfg),
-            jars,
-            app_name=f"goldpipe-{request.run_id}",
-            cds_dir=cds_dir(),
-            day_rows=day_rows,
+        spark = catalog_session(
+            cfg, app_name=f"goldpipe-{request.run_id}", cds_dir=cds_dir(), day_rows=day_rows
         )
-        # Secrets from the environment, as on a cluster: never part of the session's settings.
-        apply_credentials(spark, cfg.name)
         phases["Spark session (JVM, Iceberg runtime)"] = time.monotonic() - phase_started
         # The audit's imports (pyarrow, DuckDB) while this process only waits for the JVM.
         threading.Thread(target=importlib.import_module, args=("goldpipe.checks.audit",), daemon=True).start()

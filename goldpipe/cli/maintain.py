@@ -13,12 +13,12 @@ from typing import Any
 
 import click
 
-from goldpipe.cli.local import spark_failures
+from goldpipe.cli.local_spark import catalog_session, spark_failures
 from goldpipe.cli.params import values_option
 from goldpipe.core.errors import GoldpipeError, UsageError
 from goldpipe.deploy.settings import load_catalog_config, local_maintenance
 from goldpipe.lakehouse.catalog import load_catalog
-from goldpipe.lakehouse.config import shown_uri, spark_catalog_conf
+from goldpipe.lakehouse.config import shown_uri
 
 # Option name -> MaintenancePolicy field it overrides (None: keep the values').
 OVERRIDES = {
@@ -61,7 +61,6 @@ def maintain(ctx: click.Context, /, dry_run: bool, **overrides: Any) -> None:
     if problems:  # arguments first: a usage error starts no JVM
         raise UsageError("; ".join(problems))
     try:
-        from spark_apps.session import local_session
         from spark_apps.table_maintenance import run_maintenance
     except ImportError as exc:
         raise GoldpipeError(f"maintain needs PySpark ({exc}); install goldpipe[spark]") from None
@@ -69,9 +68,10 @@ def maintain(ctx: click.Context, /, dry_run: bool, **overrides: Any) -> None:
 
     cfg = load_catalog_config(ctx.obj["values_file"])
     load_catalog(cfg)  # refuses a missing embedded lakehouse before the JVM starts
+    local_jars(cfg)  # and a missing jar
     click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)
     with spark_failures("maintenance failed:"):
-        spark = local_session(spark_catalog_conf(cfg), local_jars(), app_name="goldpipe-maintenance")
+        spark = catalog_session(cfg, app_name="goldpipe-maintenance")
         reports = run_maintenance(
             spark, cfg.name, policy, dt.datetime.now(dt.UTC), dry_run=dry_run, progress=click.echo
         )
