@@ -147,6 +147,10 @@ def procedures(table: str, policy: MaintenancePolicy, now: dt.datetime, *, dry_r
             ident,
             ("older_than", _timestamp(now - dt.timedelta(days=policy.orphan_file_min_age_days))),
             ("dry_run", "true" if dry_run else "false"),
+            # List the table's location through its own FileIO (S3FileIO on an object store),
+            # not a Hadoop FileSystem: the Spark image has no Hadoop s3 filesystem, and the
+            # FileIO already has the catalog's endpoint and credentials.
+            ("prefix_listing", "true"),
         ),
     )
     if dry_run:

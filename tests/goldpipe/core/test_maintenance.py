@@ -75,7 +75,7 @@ def test_procedures_in_order_with_arguments_from_the_policy_and_now() -> None:
     )
     assert sql[3] == (
         "CALL lake.system.remove_orphan_files(table => 'gold.daily_sales_summary', older_than => "
-        "TIMESTAMP '2026-11-27 05:00:00.000000+00:00', dry_run => false)"
+        "TIMESTAMP '2026-11-27 05:00:00.000000+00:00', dry_run => false, prefix_listing => true)"
     )
 
 
