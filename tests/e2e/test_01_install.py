@@ -72,8 +72,12 @@ def test_the_controller_server_side_applies_the_schedule_accepted_by_the_crd(e2e
     assert "warning" not in rendered.stderr
     import yaml
 
-    [doc] = list(yaml.safe_load_all(rendered.stdout))
-    assert doc["spec"] == {k: v for k, v in live["spec"].items() if k in doc["spec"]}
+    docs = {d["metadata"]["name"]: d for d in yaml.safe_load_all(rendered.stdout)}
+    assert set(docs) == {SCHEDULE, f"{RELEASE}-maintenance"}  # the gold schedule and maintenance
+    for name, doc in docs.items():  # each applied, accepted by the real CRD, as rendered
+        applied = live if name == SCHEDULE else e2e.plane.get("scheduledsparkapplication", name, NAMESPACE)
+        assert applied is not None, name
+        assert doc["spec"] == {k: v for k, v in applied["spec"].items() if k in doc["spec"]}, name
 
 
 def test_further_passes_change_no_resource_version(e2e: E2E) -> None:

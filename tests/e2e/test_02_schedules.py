@@ -3,10 +3,11 @@ published and posted where `kubectl get sparkapplications` shows it."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from goldpipe.core.contract import JOB_NAMES
-from goldpipe.deploy.vocabulary import ANNOTATION_SUMMARY
+from goldpipe.deploy.vocabulary import ANNOTATION_SUMMARY, LABEL_COMPONENT, MAINTENANCE_COMPONENT
 from tests.e2e.conftest import E2E, LABEL_CHECKS
 from tests.e2e.deployment import NAMESPACE, RELEASE, SCHEDULE
 from tests.support.processes import wait_until
@@ -89,3 +90,33 @@ def test_a_fired_schedule_runs_the_gold_jobs_and_the_controller_publishes_and_po
     ).stdout
     [row] = [line.split() for line in table.splitlines() if line.startswith(run)]
     assert row[-1] == app["metadata"]["labels"][LABEL_CHECKS] and "COMPLETED" in row
+
+
+def test_the_maintenance_schedule_runs_its_job_and_is_never_audited(e2e: E2E) -> None:
+    name = f"{RELEASE}-maintenance"
+    live = wait_until(lambda: _schedule(e2e, name), timeout=60, what="maintenance schedule applied")
+    assert live["metadata"]["labels"][LABEL_COMPONENT] == MAINTENANCE_COMPONENT
+    assert live["spec"]["template"]["mainApplicationFile"].endswith("/spark_apps/maintenance.py")
+    e2e.deployment.upgrade("maintenance.suspend=false")
+    live = wait_until(
+        lambda: (s := _schedule(e2e, name)) and (s.get("status") or {}).get("lastRunName") and s,
+        timeout=150,
+        what="the maintenance schedule fired",
+        details=e2e.diagnostics,
+    )
+    run = live["status"]["lastRunName"]
+    e2e.deployment.upgrade()  # suspended again
+    app = e2e.wait_state(run, "COMPLETED", "FAILED", "SUBMISSION_FAILED")
+    assert app["status"]["applicationState"]["state"] == "COMPLETED", e2e.diagnostics()
+    [execution] = e2e.runner.executions_of(run)
+    assert execution.exit_code == 0
+    # The controller polls finished runs every second: a few polls later, still no audit.
+    time.sleep(5)
+    app = e2e.plane.get("sparkapplication", run, NAMESPACE)
+    assert app is not None and LABEL_CHECKS not in app["metadata"].get("labels", {})
+    assert not e2e.deployment.events(run)
+    # Disabled: the controller deletes the schedule; enabled again: it is back.
+    e2e.deployment.upgrade("maintenance.enabled=false")
+    wait_until(lambda: _schedule(e2e, name) is None, timeout=60, what="maintenance schedule deleted")
+    e2e.deployment.upgrade()
+    wait_until(lambda: _schedule(e2e, name), timeout=60, what="maintenance schedule applied again")
