@@ -112,8 +112,8 @@ def test_the_maintenance_schedule_runs_its_job_and_is_never_audited(e2e: E2E) ->
     assert execution.exit_code == 0
     # The controller polls finished runs every second: a few polls later, still no audit.
     time.sleep(5)
-    app = e2e.plane.get("sparkapplication", run, NAMESPACE)
-    assert app is not None and LABEL_CHECKS not in app["metadata"].get("labels", {})
+    later = e2e.plane.get("sparkapplication", run, NAMESPACE)
+    assert later is not None and LABEL_CHECKS not in later["metadata"].get("labels", {})
     assert not e2e.deployment.events(run)
     # Disabled: the controller deletes the schedule; enabled again: it is back.
     e2e.deployment.upgrade("maintenance.enabled=false")
