@@ -21,7 +21,7 @@ import yaml
 from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
 from goldpipe.core.names import RUN_PROPERTY, branch_name
 from goldpipe.lakehouse.catalog import load_catalog
-from goldpipe.lakehouse.config import CatalogConfig, catalog_from_mapping
+from goldpipe.lakehouse.config import CatalogConfig, catalog_from_mapping, with_credentials
 from goldpipe.lakehouse.publish import PublishConflictError, publish_run
 from tests.support.reference_run import write_reference_run
 
@@ -49,15 +49,12 @@ class Profile:
     def catalog(self) -> Any:
         """A pyiceberg client in this process, with the profile's secrets as properties (the
         CLI's subprocesses get them as environment variables instead)."""
-        cfg = self.catalog_config()
-        secrets = {
-            "jdbc.user": self.env.get("GOLDPIPE_CATALOG_JDBC_USER"),
-            "jdbc.password": self.env.get("GOLDPIPE_CATALOG_JDBC_PASSWORD"),
+        cfg = with_credentials(self.catalog_config(), self.env)  # the catalog's, as the CLI maps them
+        s3 = {
             "s3.access-key-id": self.env["AWS_ACCESS_KEY_ID"],
             "s3.secret-access-key": self.env["AWS_SECRET_ACCESS_KEY"],
         }
-        properties = {**cfg.properties, **{k: v for k, v in secrets.items() if v}}
-        return load_catalog(replace(cfg, properties=properties))
+        return load_catalog(replace(cfg, properties={**cfg.properties, **s3}))
 
 
 def run_goldpipe(args: tuple[str, ...], env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
