@@ -26,6 +26,7 @@ from pathlib import Path
 SMALL_DAY_ROWS = 200_000
 
 DUMP_SETTLED_SECONDS = 60
+UNUSED_ARCHIVE_DAYS = 14
 
 # CDS reports every class it cannot archive on stdout; the CLI's output is on stdout too.
 _QUIET_CDS = "-Xlog:cds=off -Xlog:cds+dynamic=off"
@@ -43,11 +44,28 @@ def _fingerprint(path: Path) -> str:
     return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def archive_key(java: Path, class_path: Sequence[Path]) -> str:
-    """A digest of what a CDS archive depends on: the JVM (and its base archive), the class path."""
+def spark_jars_dir() -> Path:
+    """Where spark-submit's own class path comes from: the installed PySpark's ``jars``."""
     import pyspark
 
-    parts = [_fingerprint(java), f"pyspark {pyspark.__version__}", *(_fingerprint(p) for p in class_path)]
+    return Path(pyspark.__file__).resolve().parent / "jars"
+
+
+def archive_key(java: Path, class_path: Sequence[Path]) -> str:
+    """A digest of what a CDS archive depends on: the JVM (and its base archive), the class path.
+
+    The JVM's own class path is Spark's ``jars`` directory, and the JVM refuses (silently, with
+    ``-Xshare:auto``) an archive dumped with a class path at another place: two clones or
+    virtualenvs with the same PySpark need an archive each.
+    """
+    import pyspark
+
+    parts = [
+        _fingerprint(java),
+        f"pyspark {pyspark.__version__}",
+        _fingerprint(spark_jars_dir()),
+        *(_fingerprint(p) for p in class_path),
+    ]
     base = java.parent.parent / "lib" / "server" / "classes.jsa"
     if base.is_file():
         parts.append(_fingerprint(base))
@@ -70,12 +88,24 @@ def class_data_sharing(archive_dir: Path, class_path: Sequence[Path]) -> str:
         os.replace(settled.pop(), archive)
     for leftover in settled:
         leftover.unlink(missing_ok=True)
+    _prune_unused(archive_dir, keep=archive)
     if archive.is_file():
+        os.utime(archive)  # in use: see _prune_unused
         return f"-XX:SharedArchiveFile={archive} -Xshare:auto {_QUIET_CDS}"
     if fresh:
         return ""
     archive_dir.mkdir(parents=True, exist_ok=True)
     return f"-XX:ArchiveClassesAtExit={archive}.{os.getpid()}.partial {_QUIET_CDS}"
+
+
+def _prune_unused(archive_dir: Path, keep: Path) -> None:
+    """Delete the archives (and dumps) no run has used for ``UNUSED_ARCHIVE_DAYS``: each is
+    ~190 MB, and one per JVM, Spark installation and class path; an unused one belongs to an
+    installation that was upgraded or removed (a clone, a CI checkout)."""
+    cutoff = time.time() - UNUSED_ARCHIVE_DAYS * 86_400
+    for old in archive_dir.glob("driver-*.jsa*"):
+        if not old.name.startswith(keep.name) and old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
 
 
 def _dumps(archive: Path) -> tuple[list[Path], list[Path]]:
