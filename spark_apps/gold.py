@@ -40,9 +40,17 @@ def create_table_ddl(catalog: str, table: str) -> str:
 
 
 def ensure_tables(spark: SparkSession, catalog: str, tables: Iterable[str]) -> None:
-    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {catalog}.{GOLD_NAMESPACE}")
+    """Create the gold namespace and ``tables`` where missing.
+
+    Asked first, because a statement is planned and run as a query even when it does nothing
+    (0.4 s of a cold driver for five); the statements keep ``IF NOT EXISTS`` for a run that
+    creates a table at the same moment.
+    """
+    if not spark.catalog.databaseExists(f"{catalog}.{GOLD_NAMESPACE}"):
+        spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {catalog}.{GOLD_NAMESPACE}")
     for table in tables:
-        spark.sql(create_table_ddl(catalog, table))
+        if not spark.catalog.tableExists(table_id(catalog, table)):
+            spark.sql(create_table_ddl(catalog, table))
 
 
 def _main_ancestry(spark: SparkSession, catalog: str, table: str) -> list[dict[str, str | None]]:
