@@ -16,6 +16,16 @@ from spark_apps.jvm import SMALL_DAY_ROWS, class_data_sharing, jit_options
 
 LOG4J2_CONFIG = Path(__file__).with_name("log4j2.properties")
 
+# Spark settings for a small day (measured: benchmarks/README.md). A cold JVM pays for every
+# query plan, job and generated class; on a few thousand rows they cost more than they save.
+SMALL_DAY_CONF = {
+    # Adaptive execution runs each shuffle stage as its own job and re-plans after it: a small
+    # day's run is ~50 jobs with it, 11 without.
+    "spark.sql.adaptive.enabled": "false",
+    # Whole-stage code generation compiles Java for every stage; interpreting is cheaper here.
+    "spark.sql.codegen.wholeStage": "false",
+}
+
 
 def local_session(
     catalog_conf: Mapping[str, str],
@@ -64,6 +74,6 @@ def local_session(
         # Local runs have one driver; keep its temporary files out of the working directory.
         .config("spark.sql.warehouse.dir", str(Path(os.environ.get("TMPDIR", "/tmp")) / "goldpipe-spark-wh"))
     )
-    for key, value in catalog_conf.items():
+    for key, value in {**(SMALL_DAY_CONF if small else {}), **catalog_conf}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
