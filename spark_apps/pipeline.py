@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import reduce
@@ -19,7 +19,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from goldpipe.core.contract import JOB_INPUTS, REJECTION_REASONS, SILVER_TABLES, job_inputs
-from goldpipe.core.dates import DEFAULT_MAX_CATCH_UP_DAYS, DateSpec, auto_days
+from goldpipe.core.dates import DEFAULT_MAX_CATCH_UP_DAYS, AutoDays, DateSpec, auto_days
 from goldpipe.core.names import branch_name
 from spark_apps import gold, silver
 from spark_apps.transforms.current import current_versions
@@ -48,6 +48,9 @@ class RunRequest:
     max_catch_up_days: int = DEFAULT_MAX_CATCH_UP_DAYS
     # The clock for `auto`; tests pin it.
     today: dt.date | None = None
+    # `auto` already resolved from gold's metadata by the caller (run-local): no Spark queries
+    # for the watermark, which cost a cold driver seconds.
+    resolved_auto: AutoDays | None = None
 
 
 @dataclass
@@ -94,7 +97,7 @@ class DaySilver:
 Progress = Callable[[str], None]
 
 
-def classify_day(raw: Mapping[str, DataFrame], dimensions: Mapping[str, DataFrame]) -> DaySilver:
+def classify_facts(raw: Mapping[str, DataFrame]) -> dict[str, DataFrame]:
     """Current versions, then validity. Items need the day's valid orders even if no job reads orders."""
     classified: dict[str, DataFrame] = {}
     orders = classify_orders(current_versions(raw["orders"], ("order_id",)))
@@ -104,7 +107,11 @@ def classify_day(raw: Mapping[str, DataFrame], dimensions: Mapping[str, DataFram
     )
     if "events" in raw:
         classified["events"] = classify_events(current_versions(raw["events"], ("event_id",)))
-    return DaySilver(classified, dimensions)
+    return classified
+
+
+def classify_day(raw: Mapping[str, DataFrame], dimensions: Mapping[str, DataFrame]) -> DaySilver:
+    return DaySilver(classify_facts(raw), dimensions)
 
 
 def job_output(job: str, day_silver: DaySilver, day: dt.date) -> DataFrame:
@@ -127,6 +134,8 @@ def job_output(job: str, day_silver: DaySilver, day: dt.date) -> DataFrame:
 def resolve_days(spark: SparkSession, request: RunRequest) -> tuple[tuple[dt.date, ...], int]:
     if not request.dates.is_auto:
         return request.dates.days, 0
+    if request.resolved_auto is not None:
+        return request.resolved_auto.days, request.resolved_auto.deferred
     # The laggard table decides: a job split into its own schedule catches up on its own.
     marks = [gold.watermark(spark, request.catalog, job) for job in request.jobs]
     mark = None if any(m is None for m in marks) else min(m for m in marks if m is not None)
@@ -167,27 +176,38 @@ def run(spark: SparkSession, request: RunRequest, progress: Progress = print) ->
         f"run {request.run_id}: {len(days)} day(s) {days[0]}..{days[-1]}, jobs {', '.join(request.jobs)}"
         + (f" ({deferred} more day(s) left for the next run)" if deferred else "")
     )
-    with report.timed("silver: plan the dimensions"):
-        dimensions = {
+    with ThreadPoolExecutor(1) as planner:
+        # The dimensions are planned (and their cache set up) in a second thread while this one
+        # cuts the branches and plans the first day: planning is single-threaded work of the
+        # driver, seconds of it in a cold JVM, and the other core is idle meanwhile.
+        dimensions = planner.submit(_plan_dimensions, spark, catalog, inputs, report)
+        try:
+            with report.timed("branches (cut from main)"):
+                for job in request.jobs:
+                    gold.create_branch(spark, catalog, job, report.branch)
+            for day in days:
+                _run_day(spark, request, report=report, day=day, dimensions=dimensions, progress=progress)
+        finally:
+            with report.timed("release the cache"):
+                if dimensions.exception() is None:
+                    for frame in dimensions.result().values():
+                        frame.unpersist()
+    # Publishing is not the job's: goldpipe.checks.audit does it (the controller, run-local).
+    progress(f"left on branch {report.branch} for the audit; main unchanged")
+    return report
+
+
+def _plan_dimensions(
+    spark: SparkSession, catalog: str, inputs: tuple[str, ...], report: RunReport
+) -> dict[str, DataFrame]:
+    with report.timed("silver: plan the dimensions (concurrent)"):
+        return {
             name: current_versions(
                 silver.read_dimension(spark, catalog, name), SILVER_TABLES[name].key
             ).persist(StorageLevel.MEMORY_AND_DISK)
             for name in DIMENSION_TABLES
             if name in inputs
         }
-    with report.timed("branches (cut from main)"):
-        for job in request.jobs:
-            gold.create_branch(spark, catalog, job, report.branch)
-    try:
-        for day in days:
-            _run_day(spark, request, report=report, day=day, dimensions=dimensions, progress=progress)
-    finally:
-        with report.timed("release the cache"):
-            for frame in dimensions.values():
-                frame.unpersist()
-    # Publishing is not the job's: goldpipe.checks.audit does it (the controller, run-local).
-    progress(f"left on branch {report.branch} for the audit; main unchanged")
-    return report
 
 
 def _run_day(
@@ -196,7 +216,7 @@ def _run_day(
     *,
     report: RunReport,
     day: dt.date,
-    dimensions: Mapping[str, DataFrame],
+    dimensions: Future[dict[str, DataFrame]],
     progress: Progress,
 ) -> None:
     with report.timed("silver: plan the day's reads and validity"):
@@ -205,7 +225,9 @@ def _run_day(
             for name in job_inputs(request.jobs)
             if name in FACT_TABLES
         }
-        day_silver = classify_day(raw, dimensions)
+        classified = classify_facts(raw)
+    with report.timed("silver: wait for the dimensions' plans"):
+        day_silver = DaySilver(classified, dimensions.result())
     cached = [frame.persist(StorageLevel.MEMORY_AND_DISK) for frame in day_silver.classified.values()]
     try:
 

@@ -114,7 +114,8 @@ def run_local(
     checks = local_checks(ctx.obj["values_file"], jobs)
     # pyiceberg creates the embedded catalog's directories and tables, the same ones Spark uses.
     catalog = load_catalog(cfg, create=True)
-    days = gold_tables.auto_days(catalog, jobs, max_catch_up_days) if dates.is_auto else dates.days
+    resolved = gold_tables.auto_days(catalog, jobs, max_catch_up_days) if dates.is_auto else None
+    days = (resolved.days if resolved else None) if dates.is_auto else dates.days
     if days == ():
         # Known from metadata alone: no JVM, no Spark session for a run with nothing to do.
         click.echo("gold is up to date: no day to process (Spark not started)")
@@ -128,6 +129,7 @@ def run_local(
         run_id=run_id or default_run_id(),
         catalog=cfg.name,
         max_catch_up_days=max_catch_up_days,
+        resolved_auto=resolved,
     )
     click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)
     with spark_failures(f"run {request.run_id} failed; gold main is unchanged."):

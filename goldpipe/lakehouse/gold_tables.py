@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from goldpipe.core.contract import GOLD_TABLES
+from goldpipe.core.dates import AutoDays
 from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def watermark(table: Table) -> dt.date | None:
     return max(days) if days else None
 
 
-def auto_days(catalog: Catalog, jobs: Iterable[str], max_catch_up_days: int) -> tuple[dt.date, ...] | None:
+def auto_days(catalog: Catalog, jobs: Iterable[str], max_catch_up_days: int) -> AutoDays | None:
     """The days ``--date auto`` runs, decided from gold's metadata the way the Spark jobs decide
     it (the laggard table's watermark); None when a table is missing or has nothing on main
     (then the jobs look at silver's first day)."""
@@ -96,7 +97,7 @@ def auto_days(catalog: Catalog, jobs: Iterable[str], max_catch_up_days: int) -> 
         if mark is None:
             return None
         marks.append(mark)
-    return days_after(min(marks), dt.datetime.now(dt.UTC).date(), max_catch_up_days).days
+    return days_after(min(marks), dt.datetime.now(dt.UTC).date(), max_catch_up_days)
 
 
 def day_filter(day: dt.date) -> BooleanExpression:

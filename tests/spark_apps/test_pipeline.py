@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
-from goldpipe.core.dates import AUTO, DateSpec, parse_date_spec
+from goldpipe.core.dates import AUTO, AutoDays, DateSpec, parse_date_spec
 from goldpipe.core.errors import SilverContractError
 from goldpipe.core.names import branch_name, tag_name
 from goldpipe.lakehouse.publish import publish_run
@@ -427,6 +427,17 @@ def test_auto_processes_yesterday_then_catches_up_from_the_watermark(spark, lake
     )
     assert later.days == (D2, D3) and later.deferred_days == 2
     assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary")] == [D1, D2, D3]
+
+
+def test_auto_resolved_by_the_caller_is_taken_as_it_is(spark, lakehouse):
+    """run-local resolves `auto` from gold's metadata before Spark starts; the job does not ask again."""
+    seed_small(lakehouse.pyiceberg())
+    # Spark's own answer on this empty gold would be D1 alone (today D2).
+    carried = AutoDays((D2, D3), 4)
+    report = run(
+        spark, request(lakehouse, AUTO, run_id="c1", today=D2, resolved_auto=carried), progress=lambda _: None
+    )
+    assert (report.days, report.deferred_days) == ((D2, D3), 4)
 
 
 def test_auto_on_empty_gold_takes_the_last_days_of_silver_within_the_limit(spark, lakehouse):

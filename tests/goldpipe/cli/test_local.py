@@ -107,3 +107,34 @@ def test_auto_with_a_day_due_goes_on_to_spark(gold_lake, monkeypatch):
     monkeypatch.setenv("GOLDPIPE_HOME", str(gold_lake.root))
     with pytest.raises(SparkStartedError):
         main(["run-local", "--date", "auto"])
+
+
+def test_auto_resolved_from_metadata_is_handed_to_the_job(gold_lake, monkeypatch):
+    """The Spark job takes run-local's answer (days and deferred days) instead of asking again."""
+    import datetime as dt
+
+    import goldpipe.cli.local
+    import spark_apps.pipeline
+    from goldpipe.core.contract import JOB_NAMES
+    from goldpipe.core.dates import AutoDays
+    from goldpipe.lakehouse.publish import publish_run
+
+    today = dt.datetime.now(dt.UTC).date()
+    gold_lake.write_run("r1", (today - dt.timedelta(days=5),))
+    publish_run(gold_lake.catalog, JOB_NAMES, "r1")
+    requests = []
+
+    class RecordedError(Exception):
+        pass
+
+    def record(_spark, request, **_kwargs):
+        requests.append(request)
+        raise RecordedError
+
+    monkeypatch.setattr(goldpipe.cli.local, "catalog_session", lambda *_a, **_k: object())
+    monkeypatch.setattr(spark_apps.pipeline, "run", record)
+    monkeypatch.setenv("GOLDPIPE_HOME", str(gold_lake.root))
+    with pytest.raises(RecordedError):
+        main(["run-local", "--date", "auto", "--max-catch-up-days", "3"])
+    days = tuple(today - dt.timedelta(days=n) for n in (4, 3, 2))
+    assert requests[0].resolved_auto == AutoDays(days, 1)
