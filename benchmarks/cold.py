@@ -62,8 +62,9 @@ def goldpipe_cold(home: Path, day: dt.date, run_id: str) -> ColdRun:
         seconds, rss = _measure([*command, "--timings", str(timings)], home)
         recorded = json.loads(timings.read_text())
         phases = recorded["seconds"]
-        # Interpreter start and imports happen before run-local's own clock starts.
-        phases = {"Python start, imports": seconds - phases["total"], **phases}
+        # Interpreter start and imports happen before run-local's own clock starts, the exit
+        # (Python's, then the JVM's, which holds the output pipe) after it stops.
+        phases = {"Python start and exit, imports": seconds - phases["total"], **phases}
         return ColdRun(seconds, recorded["driver_peak_rss_mib"] or rss, phases)
 
 
