@@ -63,6 +63,7 @@ def archive_key(java: Path, class_path: Sequence[Path]) -> str:
     parts = [
         _fingerprint(java),
         f"pyspark {pyspark.__version__}",
+        "jars on the driver's class path",  # before: spark.jars, whose archives lack Iceberg
         _fingerprint(spark_jars_dir()),
         *(_fingerprint(p) for p in class_path),
     ]
