@@ -14,6 +14,7 @@ then C2). Two measured remedies (benchmarks/README.md):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -86,7 +87,9 @@ def class_data_sharing(archive_dir: Path, class_path: Sequence[Path]) -> str:
     archive = archive_dir / f"driver-{archive_key(java, class_path)}.jsa"
     settled, fresh = _dumps(archive)
     if settled and not archive.is_file():
-        os.replace(settled.pop(), archive)
+        # Another run starting now may adopt the same dump first: then the archive is there.
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(settled.pop(), archive)
     for leftover in settled:
         leftover.unlink(missing_ok=True)
     _prune_unused(archive_dir, keep=archive)
@@ -104,8 +107,8 @@ def _prune_unused(archive_dir: Path, keep: Path) -> None:
     ~190 MB, and one per JVM, Spark installation and class path; an unused one belongs to an
     installation that was upgraded or removed (a clone, a CI checkout)."""
     cutoff = time.time() - UNUSED_ARCHIVE_DAYS * 86_400
-    for old in archive_dir.glob("driver-*.jsa*"):
-        if not old.name.startswith(keep.name) and old.stat().st_mtime < cutoff:
+    for old, modified in _mtimes(archive_dir, "driver-*.jsa*").items():
+        if not old.name.startswith(keep.name) and modified < cutoff:
             old.unlink(missing_ok=True)
 
 
@@ -113,9 +116,20 @@ def _dumps(archive: Path) -> tuple[list[Path], list[Path]]:
     """The dumps of ``archive``: (settled, oldest first; still being written). A dump takes
     seconds; one untouched for a minute is finished (or was cut off, in which case the JVM
     finds it unusable and -Xshare:auto runs without it)."""
-    dumps = sorted(archive.parent.glob(f"{archive.name}.*.partial"), key=lambda d: d.stat().st_mtime)
-    settled = [d for d in dumps if time.time() - d.stat().st_mtime > DUMP_SETTLED_SECONDS]
-    return settled, [d for d in dumps if d not in settled]
+    dumps = _mtimes(archive.parent, f"{archive.name}.*.partial")
+    oldest_first = sorted(dumps, key=dumps.__getitem__)
+    settled = [d for d in oldest_first if time.time() - dumps[d] > DUMP_SETTLED_SECONDS]
+    return settled, [d for d in oldest_first if d not in settled]
+
+
+def _mtimes(directory: Path, pattern: str) -> dict[Path, float]:
+    """The files of ``directory`` matching ``pattern`` and when each was last modified; a file
+    that another run renames or deletes meanwhile is left out rather than failing this run."""
+    found = {}
+    for path in directory.glob(pattern):
+        with contextlib.suppress(FileNotFoundError):
+            found[path] = path.stat().st_mtime
+    return found
 
 
 def jit_options(day_rows: int | None) -> str:

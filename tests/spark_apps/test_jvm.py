@@ -118,3 +118,33 @@ def test_archives_no_run_uses_are_removed(java: Path, tmp_path: Path) -> None:
     # in use; one nobody mapped for UNUSED_ARCHIVE_DAYS goes.
     assert current.stat().st_mtime > unused + 60
     assert recent.exists() and not gone.exists()
+
+
+def test_a_dump_another_run_adopts_first_is_used_all_the_same(
+    java: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two runs start at once after a dump has settled; the other one renames it first.
+    jar = tmp_path / "iceberg.jar"
+    jar.write_bytes(b"x")
+    cds = tmp_path / "cds"
+    cds.mkdir()
+    archive = cds / f"driver-{jvm.archive_key(java, [jar])}.jsa"
+    dump = archive.with_name(f"{archive.name}.1.partial")
+    dump.write_bytes(b"archive")
+    settled = time.time() - jvm.DUMP_SETTLED_SECONDS - 1
+    os.utime(dump, (settled, settled))
+    real_replace = os.replace
+
+    def adopted_by_another_run(source: Path, target: Path) -> None:
+        real_replace(source, target)
+        raise FileNotFoundError(source)
+
+    monkeypatch.setattr(jvm.os, "replace", adopted_by_another_run)
+    assert jvm.class_data_sharing(cds, [jar]).startswith(f"-XX:SharedArchiveFile={archive}")
+
+
+def test_files_that_vanish_while_listed_are_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept, gone = tmp_path / "driver-a.jsa", tmp_path / "driver-b.jsa"
+    kept.write_bytes(b"a")
+    monkeypatch.setattr(Path, "glob", lambda _self, _pattern: iter([kept, gone]))
+    assert list(jvm._mtimes(tmp_path, "driver-*.jsa*")) == [kept]
