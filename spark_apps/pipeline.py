@@ -110,10 +110,6 @@ def classify_facts(raw: Mapping[str, DataFrame]) -> dict[str, DataFrame]:
     return classified
 
 
-def classify_day(raw: Mapping[str, DataFrame], dimensions: Mapping[str, DataFrame]) -> DaySilver:
-    return DaySilver(classify_facts(raw), dimensions)
-
-
 def job_output(job: str, day_silver: DaySilver, day: dt.date) -> DataFrame:
     s = day_silver
     if job == "daily_sales_summary":

@@ -115,7 +115,7 @@ def run_local(
     # pyiceberg creates the embedded catalog's directories and tables, the same ones Spark uses.
     catalog = load_catalog(cfg, create=True)
     resolved = gold_tables.auto_days(catalog, jobs, max_catch_up_days) if dates.is_auto else None
-    days = (resolved.days if resolved else None) if dates.is_auto else dates.days
+    days = resolved.days if resolved else (None if dates.is_auto else dates.days)
     if days == ():
         # Known from metadata alone: no JVM, no Spark session for a run with nothing to do.
         click.echo("gold is up to date: no day to process (Spark not started)")

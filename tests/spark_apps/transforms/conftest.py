@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from spark_apps.pipeline import DaySilver, classify_day
+from spark_apps.pipeline import DaySilver, classify_facts
 from spark_apps.transforms.current import current_versions
 from tests.spark_apps.silver_rows import silver
 
@@ -29,6 +29,6 @@ def day_silver(spark):
             "customers": current_versions(silver(spark, "customers", list(customers)), ("customer_id",)),
             "products": current_versions(silver(spark, "products", list(products)), ("product_id",)),
         }
-        return classify_day(raw, dims)
+        return DaySilver(classify_facts(raw), dims)
 
     return build
