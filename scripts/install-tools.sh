@@ -6,7 +6,10 @@
 #                  helm-docs (docs/values.md)                            tools/helm-docs/go.mod
 #   control-plane  kube-apiserver, kube-controller-manager,              tools/kubernetes/go.mod
 #                  kube-scheduler, kubectl,
-#                  etcd, kwok, spark-operator (+ CRDs)                   tools/{etcd,kwok,spark-operator}/go.mod
+#                  etcd, kwok, and the spark-operator group               tools/{etcd,kwok}/go.mod
+#   spark-operator spark-operator (+ its CRDs)                           tools/spark-operator/go.mod
+#   node           kubelet, kube-proxy (the real node of `make cluster`)  tools/kubernetes/go.mod
+#                  coredns (its cluster DNS)                             tools/coredns/go.mod
 #   lakehouse      weed (SeaweedFS: S3 gateway, master, volume, filer)   tools/seaweedfs/go.mod
 #                  for the production-profile tier (tests/production)
 #
@@ -21,7 +24,8 @@
 # operator 2, etcd 40 s, module downloads included), plus SeaweedFS's weed (9 minutes of CPU:
 # 17m39s measured on 2 cores busy with other work); with the cache warm, a few seconds.
 #
-# usage: scripts/install-tools.sh [--force] [chart|control-plane|lakehouse ...]   (default: every group)
+# usage: scripts/install-tools.sh [--force] [chart|control-plane|spark-operator|node|lakehouse ...]
+#        (default: every group)
 #   --force  rebuild even when the cache has the pinned build
 # env: GOLDPIPE_TOOLS_CACHE  build cache (default: ${XDG_CACHE_HOME:-~/.cache}/goldpipe/tools)
 #      GOLDPIPE_TOOLS        where the links go: $GOLDPIPE_TOOLS/bin (default: <repo>/.tools)
@@ -39,14 +43,14 @@ groups=()
 for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
-    chart | control-plane | lakehouse) groups+=("$arg") ;;
+    chart | control-plane | spark-operator | node | lakehouse) groups+=("$arg") ;;
     *)
-      echo "usage: scripts/install-tools.sh [--force] [chart|control-plane|lakehouse ...]" >&2
+      echo "usage: scripts/install-tools.sh [--force] [chart|control-plane|spark-operator|node|lakehouse ...]" >&2
       exit 2
       ;;
   esac
 done
-((${#groups[@]})) || groups=(chart control-plane lakehouse)
+((${#groups[@]})) || groups=(chart control-plane node lakehouse)
 export CGO_ENABLED="${CGO_ENABLED:-0}"
 
 # pinned DIR MODULE: the version of MODULE required by DIR/go.mod.
@@ -163,6 +167,8 @@ check_kubernetes() {
   for b in kube-apiserver kube-controller-manager kube-scheduler; do reports "$2" "$1/$b" --version || return 1; done
   reports "$2" "$1/kubectl" version --client
 }
+check_kubernetes_node() { reports "$2" "$1/kubelet" --version && reports "$2" "$1/kube-proxy" --version; }
+check_coredns() { reports "$2" "$1/coredns" -version; }
 check_etcd() { reports "$2" "$1/etcd" --version; }
 check_kwok() { reports "$2" "$1/kwok" --version; }
 check_spark_operator() { reports "$2" "$1/spark-operator" version --short; }
@@ -197,18 +203,21 @@ chart_tools() {
     check_helm_docs github.com/norwoodj/helm-docs/cmd/helm-docs
 }
 
-control_plane_tools() {
-  local k8s etcd kwok sparkop ld p minor
-  # Kubernetes: without the version ldflags the binaries report v0.0.0-master and kubectl
-  # refuses to talk to them.
-  k8s="$(pinned "${tools}/kubernetes" k8s.io/kubernetes)"
-  minor="$(cut -d. -f2 <<<"$k8s")"
-  ld="-s -w"
+# Kubernetes: without the version ldflags the binaries report v0.0.0-master and kubectl
+# refuses to talk to them.
+kubernetes_ldflags() {
+  local ld="-s -w" p
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ld+=" -X ${p}.gitVersion=${k8s} -X ${p}.gitMajor=1 -X ${p}.gitMinor=${minor} -X ${p}.gitTreeState=clean"
+    ld+=" -X ${p}.gitVersion=$1 -X ${p}.gitMajor=1 -X ${p}.gitMinor=$(cut -d. -f2 <<<"$1") -X ${p}.gitTreeState=clean"
   done
+  echo "$ld"
+}
+
+control_plane_tools() {
+  local k8s etcd kwok
+  k8s="$(pinned "${tools}/kubernetes" k8s.io/kubernetes)"
   echo "(a first build of kubernetes takes about 8 minutes on 2 cores)"
-  build kubernetes "$k8s" "${tools}/kubernetes" "$ld" check_kubernetes \
+  build kubernetes "$k8s" "${tools}/kubernetes" "$(kubernetes_ldflags "$k8s")" check_kubernetes \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
   etcd="$(pinned "${tools}/etcd" go.etcd.io/etcd/server/v3)"
@@ -216,6 +225,13 @@ control_plane_tools() {
   kwok="$(pinned "${tools}/kwok" sigs.k8s.io/kwok)"
   build kwok "$kwok" "${tools}/kwok" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${kwok#v}" \
     check_kwok sigs.k8s.io/kwok/cmd/kwok
+  spark_operator_tools
+}
+
+# The Kubeflow Spark Operator's controller and its CRDs, from the same pinned module (the e2e tier
+# runs it as a process, the operator image carries it, the controller image the CRDs).
+spark_operator_tools() {
+  local sparkop
   sparkop="$(pinned "${tools}/spark-operator" github.com/kubeflow/spark-operator/v2)"
   build spark-operator "$sparkop" "${tools}/spark-operator" \
     "-s -w -X k8s.io/component-base/version.gitVersion=${sparkop}" check_spark_operator \
@@ -236,6 +252,18 @@ control_plane_tools() {
   echo "ok       Spark Operator CRDs ${sparkop} (${dest}/crds)"
 }
 
+# The real node of `make cluster` and the node tier: the kubelet and kube-proxy of the same
+# pinned Kubernetes module (incremental after the control plane: its packages are in Go's build
+# cache), and CoreDNS for the cluster's DNS.
+node_tools() {
+  local k8s coredns
+  k8s="$(pinned "${tools}/kubernetes" k8s.io/kubernetes)"
+  build kubernetes-node "$k8s" "${tools}/kubernetes" "$(kubernetes_ldflags "$k8s")" check_kubernetes_node \
+    k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy
+  coredns="$(pinned "${tools}/coredns" github.com/coredns/coredns)"
+  build coredns "$coredns" "${tools}/coredns" "-s -w" check_coredns github.com/coredns/coredns=coredns
+}
+
 lakehouse_tools() {
   local weed
   weed="$(pinned "${tools}/seaweedfs" github.com/seaweedfs/seaweedfs)"
@@ -249,6 +277,8 @@ for group in "${groups[@]}"; do
   case "$group" in
     chart) chart_tools ;;
     control-plane) control_plane_tools ;;
+    spark-operator) spark_operator_tools ;;
+    node) node_tools ;;
     lakehouse) lakehouse_tools ;;
   esac
 done
