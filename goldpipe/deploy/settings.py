@@ -54,6 +54,9 @@ class Resources:
     executor_cores: int
     executor_memory: str
     dynamic_allocation: DynamicAllocation | None = None
+    # The pods' CPU requests, when not their `cores` (a Kubernetes quantity such as "500m").
+    driver_core_request: str | None = None
+    executor_core_request: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,8 @@ def _resources(defaults: Mapping[str, Any], override: Mapping[str, Any]) -> Reso
         executor_cores=int(pick("executor", "cores")),
         executor_memory=str(pick("executor", "memory")),
         dynamic_allocation=dynamic,
+        driver_core_request=str(pick("driver", "coreRequest")) or None,
+        executor_core_request=str(pick("executor", "coreRequest")) or None,
     )
 
 

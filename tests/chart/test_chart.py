@@ -175,7 +175,7 @@ def test_controller_deployment(rendered: Rendered) -> None:
     image = values["controller"]["image"]
     assert c["image"] == f"{image['repository']}:{image['tag']}"
     assert c["imagePullPolicy"] == image["pullPolicy"]
-    assert c["command"] == ["goldpipe", "controller", "--config-dir", "/etc/goldpipe"]
+    assert c["args"] == ["controller", "--config-dir", "/etc/goldpipe"]
     assert c["resources"] == values["controller"]["resources"]
     port = values["controller"]["port"]
     assert c["ports"] == [{"name": "metrics", "containerPort": port, "protocol": "TCP"}]

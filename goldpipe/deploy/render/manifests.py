@@ -125,9 +125,19 @@ def _env(settings: Settings) -> list[dict[str, Any]]:
     return env
 
 
-# Executors get their settings from the driver; without their ConfigMap the driver's Role needs
-# no ConfigMap rights at all (templates/spark-role.yaml), so it cannot touch the chart's own.
-DRIVER_CONF = {"spark.kubernetes.executor.disableConfigMap": "true"}
+# What the driver's Role (templates/spark-role.yaml) need not allow: executors get their settings
+# from the driver, so without their ConfigMap the Role has no ConfigMap rights at all and cannot
+# touch the chart's own; and the driver's Service is left to Kubernetes' garbage collection (it is
+# owned by the driver pod) rather than deleted by label at the end of a run, which would need
+# `deletecollection` on every Service of the namespace.
+DRIVER_CONF = {
+    "spark.kubernetes.executor.disableConfigMap": "true",
+    "spark.kubernetes.driver.service.deleteOnTermination": "false",
+}
+# The image's root filesystem is read-only: /tmp (the JVM's and Python's temporary files, HOME)
+# is a volume of the pod. Spark adds its own volumes for its scratch space (spark.local.dir).
+SCRATCH_VOLUME = {"name": "tmp", "emptyDir": {}}
+SCRATCH_MOUNT = {"name": "tmp", "mountPath": "/tmp"}
 # The containers Spark takes from a pod template (the operator passes these names to spark-submit).
 CONTAINER_NAMES = {"driver": "spark-kubernetes-driver", "executor": "spark-kubernetes-executor"}
 
@@ -142,20 +152,24 @@ def _pod(settings: Settings, role: str, resources: Resources, labels: Mapping[st
         "env": _env(settings),
         "podSecurityContext": dict(spark.pod_security_context),
         "securityContext": dict(spark.security_context),
-        "volumeMounts": [{"name": "lakehouse", "mountPath": release.lakehouse_mount}] if claim else [],
-        "volumes": [{"name": "lakehouse", "persistentVolumeClaim": {"claimName": claim}}] if claim else [],
+        "volumeMounts": [SCRATCH_MOUNT]
+        + ([{"name": "lakehouse", "mountPath": release.lakehouse_mount}] if claim else []),
+        "volumes": [SCRATCH_VOLUME]
+        + ([{"name": "lakehouse", "persistentVolumeClaim": {"claimName": claim}}] if claim else []),
         "nodeSelector": dict(spark.node_selector),
         "tolerations": [dict(t) for t in spark.tolerations],
     }
     if role == "driver":
         pod.update(
             cores=resources.driver_cores,
+            coreRequest=resources.driver_core_request,
             memory=resources.driver_memory,
             serviceAccount=release.spark_service_account,
         )
     else:
         pod.update(
             cores=resources.executor_cores,
+            coreRequest=resources.executor_core_request,
             memory=resources.executor_memory,
             instances=None if resources.dynamic_allocation else resources.executor_instances,
         )
