@@ -45,14 +45,14 @@ e2e: setup tools
 	$(BIN)/python -m pytest tests/e2e
 
 lint:
-	$(BIN)/ruff check goldpipe spark_apps tests benchmarks
-	$(BIN)/ruff format --check goldpipe spark_apps tests benchmarks
+	$(BIN)/ruff check goldpipe spark_apps localcluster tests benchmarks
+	$(BIN)/ruff format --check goldpipe spark_apps localcluster tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 format:
-	$(BIN)/ruff format goldpipe spark_apps tests benchmarks
-	$(BIN)/ruff check --fix goldpipe spark_apps tests benchmarks
+	$(BIN)/ruff format goldpipe spark_apps localcluster tests benchmarks
+	$(BIN)/ruff check --fix goldpipe spark_apps localcluster tests benchmarks
 
 bench: setup tools
 	$(BIN)/python benchmarks/run.py --json benchmarks/results.json

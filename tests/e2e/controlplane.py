@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from tests.e2e.pki import Pki, make_pki, write_kubeconfig
+from localcluster.pki import Pki, make_pki, write_kubeconfig
 from tests.support.processes import Supervisor, free_port, log_tail, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]

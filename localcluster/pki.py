@@ -1,18 +1,28 @@
-"""Certificates and kubeconfigs of the test control plane (openssl, loopback names only)."""
+"""Certificates and kubeconfigs of the test clusters (openssl): a CA, the API server's serving
+pair, client identities, serving pairs of other servers, and the service-account key pair."""
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-# The API server's serving certificate: loopback and the in-cluster names of the API Service.
-_SERVER_SANS = (
-    "IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,"
-    "DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
-)
+# The in-cluster names of the `kubernetes` Service, which every API server certificate carries.
+SERVICE_NAMES = (
+    "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local",
+)  # fmt: skip
+
+# Client identities: the CN is the user, O the group (system:masters bypasses RBAC).
+CONTROL_PLANE_CLIENTS = {
+    "admin": "/O=system:masters/CN=goldpipe-admin",
+    "controller-manager": "/CN=system:kube-controller-manager",
+    "scheduler": "/CN=system:kube-scheduler",
+}
+
+VALID_DAYS = 2
 
 
 def _openssl(*args: str, cwd: Path) -> None:
@@ -34,24 +44,34 @@ class Pki:
         return self.dir / f"{name}.key"
 
 
-def make_pki(directory: Path) -> Pki:
-    """A CA, the API server's serving pair, client pairs and the service-account key pair."""
+def make_pki(
+    directory: Path,
+    *,
+    api_addresses: Iterable[str] = ("127.0.0.1", "10.96.0.1"),
+    clients: Mapping[str, str] = CONTROL_PLANE_CLIENTS,
+    servers: Mapping[str, Iterable[str]] = {},
+    days: int = VALID_DAYS,
+) -> Pki:
+    """A CA, the API server's serving pair for ``api_addresses`` (and localhost and the
+    `kubernetes` Service's names), a client pair per entry of ``clients`` (name -> subject), a
+    serving pair per entry of ``servers`` (name -> IP addresses), and the service-account keys."""
     directory.mkdir(parents=True, exist_ok=True)
     _openssl(
         "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
-        "-days", "2", "-subj", "/CN=goldpipe-e2e-ca", cwd=directory,
+        "-days", str(days), "-subj", "/CN=goldpipe-cluster-ca", cwd=directory,
     )  # fmt: skip
     _openssl("genrsa", "-out", "sa.key", "2048", cwd=directory)
     _openssl("rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub", cwd=directory)
-    _signed(directory, "apiserver", "/CN=kube-apiserver", _SERVER_SANS)
-    # Client identities: the CN is the user, O the group (system:masters bypasses RBAC).
-    _signed(directory, "admin", "/O=system:masters/CN=goldpipe-e2e-admin")
-    _signed(directory, "controller-manager", "/CN=system:kube-controller-manager")
-    _signed(directory, "scheduler", "/CN=system:kube-scheduler")
+    api_sans = [f"IP:{a}" for a in api_addresses] + ["DNS:localhost"] + [f"DNS:{n}" for n in SERVICE_NAMES]
+    _signed(directory, "apiserver", "/CN=kube-apiserver", days, ",".join(api_sans))
+    for name, addresses in servers.items():
+        _signed(directory, name, f"/CN={name}", days, ",".join(f"IP:{a}" for a in addresses))
+    for name, subject in clients.items():
+        _signed(directory, name, subject, days)
     return Pki(directory)
 
 
-def _signed(directory: Path, name: str, subject: str, sans: str | None = None) -> None:
+def _signed(directory: Path, name: str, subject: str, days: int, sans: str | None = None) -> None:
     _openssl("genrsa", "-out", f"{name}.key", "2048", cwd=directory)
     _openssl("req", "-new", "-key", f"{name}.key", "-out", f"{name}.csr", "-subj", subject, cwd=directory)
     usage = "serverAuth,clientAuth" if sans else "clientAuth"
@@ -61,7 +81,7 @@ def _signed(directory: Path, name: str, subject: str, sans: str | None = None) -
     (directory / f"{name}.ext").write_text(ext)
     _openssl(
         "x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", f"{name}.crt", "-days", "2", "-extfile", f"{name}.ext", cwd=directory,
+        "-out", f"{name}.crt", "-days", str(days), "-extfile", f"{name}.ext", cwd=directory,
     )  # fmt: skip
 
 
@@ -75,6 +95,7 @@ def write_kubeconfig(
     key: Path | None = None,
     token: str | None = None,
     namespace: str | None = None,
+    name: str = "goldpipe",
 ) -> Path:
     """A kubeconfig with one cluster, one user (client certificate or bearer token), one context."""
     credentials: dict[str, str] = {}
@@ -82,17 +103,18 @@ def write_kubeconfig(
         credentials = {"client-certificate": str(cert), "client-key": str(key)}
     if token is not None:
         credentials = {"token": token}
-    context: dict[str, str] = {"cluster": "e2e", "user": user}
+    context: dict[str, str] = {"cluster": name, "user": user}
     if namespace:
         context["namespace"] = namespace
     config = {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": "e2e", "cluster": {"server": server, "certificate-authority": str(ca)}}],
+        "clusters": [{"name": name, "cluster": {"server": server, "certificate-authority": str(ca)}}],
         "users": [{"name": user, "user": credentials}],
-        "contexts": [{"name": "e2e", "context": context}],
-        "current-context": "e2e",
+        "contexts": [{"name": name, "context": context}],
+        "current-context": name,
     }
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     path.chmod(0o600)
     return path

@@ -1,0 +1,122 @@
+"""The cluster's processes: started detached (they outlive `python -m localcluster up`), with
+their output in ``logs/<name>.log`` and their pid in ``run/<name>.pid``, and stopped by that pid.
+
+A pid file also records the process's start time (from /proc), so ``stop`` never signals a
+process that merely got a recycled pid. With ``die_with_parent`` (the test tiers) the kernel
+also kills a process when the one that started it dies (util-linux's setpriv).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+SETPRIV = shutil.which("setpriv")
+
+
+def _start_time(pid: int) -> str | None:
+    """Field 22 of /proc/<pid>/stat (clock ticks since boot), None when there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: split after its last ')'.
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+class DaemonExitedError(RuntimeError):
+    """A daemon of the cluster exited while something waited for it."""
+
+
+@dataclass(frozen=True)
+class Daemons:
+    logs: Path
+    run: Path
+    die_with_parent: bool = False
+
+    def log(self, name: str) -> Path:
+        return self.logs / f"{name}.log"
+
+    def start(
+        self, name: str, argv: Sequence[str | os.PathLike[str]], env: Mapping[str, str] | None = None
+    ) -> int:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.run.mkdir(parents=True, exist_ok=True)
+        command = [str(a) for a in argv]
+        if self.die_with_parent and SETPRIV:
+            command = [SETPRIV, "--pdeathsig", "KILL", "--", *command]
+        with self.log(name).open("ab") as log:
+            process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=dict(env) if env is not None else None,
+                # Its own session: a Ctrl-C of `make cluster` does not reach it.
+                start_new_session=not self.die_with_parent,
+            )
+        (self.run / f"{name}.pid").write_text(f"{process.pid} {_start_time(process.pid)}\n")
+        return process.pid
+
+    def pid(self, name: str) -> int | None:
+        """The pid of ``name`` while it runs (None: never started, or gone)."""
+        try:
+            pid_text, started = (self.run / f"{name}.pid").read_text().split()
+        except (OSError, ValueError):
+            return None
+        pid = int(pid_text)
+        if _start_time(pid) != started or Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+            return None
+        return pid
+
+    def alive(self, name: str) -> bool:
+        """True while ``name`` runs; DaemonExitedError (with the end of its log) once it exited."""
+        if self.pid(name) is None:
+            raise DaemonExitedError(f"{name} exited:\n{log_tail(self.log(name))}")
+        return True
+
+    def stop(self, name: str, timeout: float = 20.0, stop_signal: int = signal.SIGTERM) -> None:
+        """Ask ``name`` to stop, kill it after ``timeout``; forget its pid file."""
+        pid = self.pid(name)
+        if pid is not None:
+            _signal(pid, stop_signal)
+            deadline = time.monotonic() + timeout
+            while self.pid(name) is not None and time.monotonic() < deadline:
+                _reap(pid)
+                time.sleep(0.2)
+            if self.pid(name) is not None:
+                _signal(pid, signal.SIGKILL)
+                while self.pid(name) is not None:
+                    _reap(pid)
+                    time.sleep(0.1)
+        (self.run / f"{name}.pid").unlink(missing_ok=True)
+
+    def names(self) -> list[str]:
+        """Every daemon with a pid file, oldest first."""
+        files = sorted(self.run.glob("*.pid"), key=lambda p: p.stat().st_mtime) if self.run.is_dir() else []
+        return [f.stem for f in files]
+
+
+def _signal(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status of a child of this process (a test session's daemons are)."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
