@@ -68,7 +68,9 @@ def import_archive(layout: Layout, archive: Path) -> list[str]:
     # The versions these names had: the CRI's references to them by ID go too, so containerd's
     # garbage collection frees their layers (the cache would grow by an image per rebuild).
     replaced = {have[name] for name, digest in wanted.items() if name in have and have[name] != digest}
-    stale = [ref for ref, digest in imported(layout).items() if ref.startswith("sha256:") and digest in replaced]
+    stale = [
+        ref for ref, digest in imported(layout).items() if ref.startswith("sha256:") and digest in replaced
+    ]
     if stale:
         ctr(layout, "images", "rm", *stale)
     return sorted(wanted)

@@ -5,8 +5,8 @@
 # (the catalog stores absolute paths). Works with any cluster kubectl reaches: `make cluster`,
 # kind (scripts/kind-demo.sh calls it), a test cluster.
 #
-# usage: scripts/seed-cluster.sh [--days N] [--orders-per-day N] [--seed N] [--replace]
-#   (the options of `goldpipe seed`; default: 3 days ending yesterday)
+# usage: scripts/seed-cluster.sh [--days N] [--end-date YYYY-MM-DD] [--orders-per-day N] [--seed N] [--replace]
+#   (the options of `goldpipe seed`, which checks them; default: 3 days ending yesterday)
 # env: KUBECONFIG, KUBECTL (default .tools/bin/kubectl if present, else kubectl on PATH),
 #      KUBE_CONTEXT (default: the current context), GOLDPIPE_NAMESPACE (default analytics),
 #      GOLDPIPE_RELEASE (default goldpipe), SEED_TIMEOUT (seconds, default 600)
@@ -23,9 +23,9 @@ timeout="${SEED_TIMEOUT:-600}"
 args=("seed")
 while (($#)); do
   case "$1" in
-    --days | --orders-per-day | --seed)
-      [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || {
-        echo "error: $1 needs a number" >&2
+    --days | --orders-per-day | --seed | --end-date)
+      [[ $# -ge 2 && "$2" =~ ^[0-9-]+$ ]] || {
+        echo "error: $1 needs a value (a number, or a date YYYY-MM-DD)" >&2
         exit 2
       }
       args+=("$1" "$2")
@@ -36,7 +36,7 @@ while (($#)); do
       shift
       ;;
     *)
-      echo "usage: scripts/seed-cluster.sh [--days N] [--orders-per-day N] [--seed N] [--replace]" >&2
+      echo "usage: scripts/seed-cluster.sh [--days N] [--end-date YYYY-MM-DD] [--orders-per-day N] [--seed N] [--replace]" >&2
       exit 2
       ;;
   esac
