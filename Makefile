@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export GOLDPIPE_JARS ?= $(HOME)/.cache/goldpipe/jars
 
-.PHONY: setup venv jars tools demo test e2e lint typecheck format bench docs clean
+.PHONY: setup venv jars tools images cluster cluster-down demo test e2e node lint typecheck format bench docs clean
 
 setup: venv jars
 
@@ -21,13 +21,33 @@ $(VENV)/.installed: pyproject.toml
 jars:
 	scripts/fetch-jars.sh --all
 
-# helm, kubeconform, the end-to-end tier's control plane and the production-profile tier's
-# SeaweedFS, pinned in tools/, built from the Go module proxy into ~/.cache/goldpipe/tools (once
-# per version) and linked from .tools/; and the production-profile tier's Iceberg REST catalog
-# server, the jars of tools/iceberg-rest/jars.lock in ~/.cache/goldpipe/iceberg-rest.
+# helm, kubeconform, the control plane and the real node (kubelet, kube-proxy, CoreDNS), the
+# production-profile tier's SeaweedFS, pinned in tools/, built from the Go module proxy into
+# ~/.cache/goldpipe/tools (once per version) and linked from .tools/; the Debian packages of the
+# image builds and the node (buildah, mmdebstrap, containerd, runc, CNI plugins: installed when
+# missing); and the production-profile tier's Iceberg REST catalog server, the jars of
+# tools/iceberg-rest/jars.lock in ~/.cache/goldpipe/iceberg-rest.
 tools:
+	scripts/install-packages.sh
 	scripts/install-tools.sh
 	scripts/fetch-rest-catalog.sh
+
+# goldpipe's images (base, spark, controller, operator), daemonless with buildah, cached by
+# content, saved as OCI archives in ~/.cache/goldpipe/images (scripts/build-images.sh).
+images: setup
+	scripts/build-images.sh
+
+# A real single-node Kubernetes cluster on this machine (needs root): the pinned control plane,
+# a kubelet on containerd and runc, CNI bridge networking, kube-proxy, CoreDNS, volumes for
+# claims, the images imported. Admin kubeconfig: .cluster/kubeconfig. Idempotent.
+cluster: images
+	scripts/install-packages.sh node
+	scripts/install-tools.sh chart control-plane node
+	$(BIN)/python -m localcluster up
+
+# Stop every process of the cluster by pid; remove its bridge, iptables rules, mounts, cgroups.
+cluster-down:
+	$(BIN)/python -m localcluster down
 
 # The embedded demo: 3 days of synthetic silver, every gold job for each day, the summary.
 demo: setup
@@ -37,12 +57,16 @@ demo: setup
 	$(BIN)/goldpipe show daily_sales_summary; \
 	echo "make demo: seed, run-local and show took $${SECONDS}s (set-up not counted)"
 
-test: setup tools
+test: setup tools images
 	$(BIN)/python -m pytest
 
 # Only the end-to-end tier: goldpipe on a real Kubernetes control plane (tests/e2e).
 e2e: setup tools
 	$(BIN)/python -m pytest tests/e2e
+
+# Only the node tier: goldpipe on a real single-node cluster, its own (tests/node).
+node: setup tools images
+	$(BIN)/python -m pytest tests/node
 
 lint:
 	$(BIN)/ruff check goldpipe spark_apps localcluster tests benchmarks
@@ -66,4 +90,4 @@ docs: tools
 	.tools/bin/helm-docs --chart-to-generate . --sort-values-order file --template-files docs/values.md.gotmpl --output-file docs/values.md
 
 clean:
-	rm -rf $(VENV) .goldpipe .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .goldpipe .images .pytest_cache .mypy_cache .ruff_cache

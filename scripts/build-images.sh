@@ -127,7 +127,7 @@ stage_jars() {
     install -m 0644 "${jars}/${artifact}-${version}.jar" "${stage}/jars/"
     echo "${sha1}  ${stage}/jars/${artifact}-${version}.jar" | sha1sum --check --quiet -
   done < <(grep -v '^#' "${root}/goldpipe/lakehouse/jars.lock" | grep .)
-  echo "staged   .images/jars: $(ls "${stage}/jars" | wc -l) jars, SHA-1 checked"
+  echo "staged   .images/jars: $(find "${stage}/jars" -name '*.jar' | wc -l) jars, SHA-1 checked"
 }
 
 # stage_wheels IMAGE: the files of images/IMAGE/requirements.txt for the image's platform, each
@@ -179,10 +179,10 @@ stage_goldpipe_wheel() {
 
 stage_operator() {
   "${root}/scripts/install-tools.sh" spark-operator | grep -v '^tools in' || true
-  rm -rf "${stage}/bin" "${stage}/crds" && mkdir -p "${stage}/bin" "${stage}/crds"
+  rm -rf "${stage:?}/bin" "${stage:?}/crds" && mkdir -p "${stage}/bin" "${stage}/crds"
   cp -L "${root}/.tools/bin/spark-operator" "${stage}/bin/"
   cp -L "${root}/.tools/crds/"*.yaml "${stage}/crds/"
-  echo "staged   .images/bin/spark-operator and .images/crds ($(ls "${stage}/crds" | wc -l) CRDs)"
+  echo "staged   .images/bin/spark-operator and .images/crds ($(find "${stage}/crds" -name '*.yaml' | wc -l) CRDs)"
 }
 
 # -- keys, builds, archives ----------------------------------------------------------------------

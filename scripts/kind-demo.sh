@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# goldpipe on a local kind cluster: the whole chart with the Spark Operator, both images built
-# from this checkout, and a few days of synthetic silver in the embedded lakehouse.
-# Needs Docker (a running daemon), kind, kubectl and helm, and internet access (base images,
-# PyPI, Maven Central, the Spark Operator chart and image). Every step is re-runnable: an
-# existing cluster, release or seeded lakehouse is reused.
+# goldpipe on a local kind cluster: the whole chart with the Spark Operator, goldpipe's images
+# built from this checkout (scripts/build-images.sh --docker) and loaded from their archives,
+# and a few days of synthetic silver in the embedded lakehouse (scripts/seed-cluster.sh).
+# Needs Docker (a running daemon), kind, kubectl and helm, Go and Python 3.11 with `make setup`
+# done (the build stages wheels, jars and the operator binary), and internet access (Docker
+# Hub's debian image, Debian's archive, PyPI, Maven Central, the Go module proxy). Every step is
+# re-runnable: an existing cluster, release or seeded lakehouse is reused.
 #
 # usage: scripts/kind-demo.sh [up|down]
 #   up    (default) create or reuse the cluster, build and load the images, install the chart,
@@ -16,7 +18,7 @@
 #      GOLDPIPE_SEED_DAYS  days of synthetic silver, ending yesterday (default 3)
 #      GOLDPIPE_SEED_REPLACE=1  seed again, replacing existing silver
 #      HELM                helm binary (default: .tools/bin/helm if present, else helm on PATH)
-#      DOCKER_BUILD_ARGS   extra arguments of both `docker build`s (e.g. "--build-arg MAVEN_REPO=...")
+#      GOLDPIPE_IMAGES_CACHE, DEBIAN_IMAGE, DEBIAN_MIRROR, IMAGE_PLATFORM: see scripts/build-images.sh
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,12 +31,7 @@ release="${GOLDPIPE_RELEASE:-goldpipe}"
 seed_days="${GOLDPIPE_SEED_DAYS:-3}"
 seed_replace="${GOLDPIPE_SEED_REPLACE:-0}"
 context="kind-${cluster}"
-# The repositories of values.yaml (image.repository, controller.image.repository).
-spark_repo="ghcr.io/goldpipe/goldpipe-spark"
-controller_repo="ghcr.io/goldpipe/goldpipe-controller"
-# The uid/gid of the Spark image's `spark` user: the jobs, the controller (values.yaml) and the
-# seed job all write the embedded lakehouse volume, so they run as the same user.
-spark_uid=185
+images_cache="${GOLDPIPE_IMAGES_CACHE:-${XDG_CACHE_HOME:-${HOME}/.cache}/goldpipe/images}"
 
 usage() {
   echo "usage: scripts/kind-demo.sh [up|down]" >&2
@@ -103,10 +100,6 @@ yesterday() {
   date -u -d yesterday +%F 2>/dev/null || date -u -v-1d +%F
 }
 
-image_id() {
-  docker image inspect --format '{{.Id}}' "$1" 2>/dev/null || true
-}
-
 ensure_cluster() {
   if kind get clusters 2>/dev/null | grep -qx "$cluster"; then
     echo "ok       kind cluster ${cluster}"
@@ -120,111 +113,8 @@ ensure_cluster() {
 }
 
 # build_and_load DOCKERFILE IMAGE: build IMAGE, load it into the cluster; rebuilt=1 if its ID changed.
-build_and_load() {
-  local dockerfile="$1" image="$2" before after
-  before="$(image_id "$image")"
-  echo "building ${image} (${dockerfile})"
-  # shellcheck disable=SC2086 # DOCKER_BUILD_ARGS is a list of words on purpose
-  docker build --file "${root}/${dockerfile}" --tag "$image" ${DOCKER_BUILD_ARGS:-} "$root"
-  after="$(image_id "$image")"
-  echo "loading  ${image} into kind cluster ${cluster}"
-  kind load docker-image --name "$cluster" "$image"
-  if [[ -n "$before" && "$before" != "$after" ]]; then
-    rebuilt=1
-  fi
-}
-
-seed_job_manifest() {
-  local image="$1" claim="$2" replace_flag=""
-  if [[ "$seed_replace" == "1" ]]; then replace_flag=', "--replace"'; fi
-  cat <<EOF
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: ${seed_job}
-  namespace: ${namespace}
-  labels:
-    app.kubernetes.io/name: goldpipe
-    app.kubernetes.io/instance: ${release}
-    app.kubernetes.io/component: seed
-spec:
-  backoffLimit: 0
-  template:
-    metadata:
-      labels:
-        app.kubernetes.io/name: goldpipe
-        app.kubernetes.io/component: seed
-    spec:
-      restartPolicy: Never
-      securityContext:
-        runAsNonRoot: true
-        runAsUser: ${spark_uid}
-        runAsGroup: ${spark_uid}
-        fsGroup: ${spark_uid}
-        seccompProfile:
-          type: RuntimeDefault
-      containers:
-        - name: seed
-          image: ${image}
-          imagePullPolicy: IfNotPresent
-          args: ["seed", "--days", "${seed_days}"${replace_flag}]
-          env:
-            - name: GOLDPIPE_HOME
-              value: /lake
-          securityContext:
-            allowPrivilegeEscalation: false
-            readOnlyRootFilesystem: true
-            capabilities:
-              drop: ["ALL"]
-          volumeMounts:
-            - name: lakehouse
-              mountPath: /lake
-            - name: tmp
-              mountPath: /tmp
-      volumes:
-        - name: lakehouse
-          persistentVolumeClaim:
-            claimName: ${claim}
-        - name: tmp
-          emptyDir: {}
-EOF
-}
-
-# The embedded lakehouse is a volume claim: seeding needs a pod. The controller image has the
-# goldpipe CLI with pyiceberg (no Spark needed to write silver), so a Job runs `goldpipe seed` there.
-seed() {
-  local image="$1" claim="$2" succeeded failed waited=0
-  succeeded="$(kubectl --context "$context" -n "$namespace" get job "$seed_job" \
-    -o jsonpath='{.status.succeeded}' 2>/dev/null || true)"
-  if [[ "$succeeded" == "1" && "$seed_replace" != "1" ]]; then
-    echo "ok       silver seeded (job/${seed_job}; GOLDPIPE_SEED_REPLACE=1 to seed again)"
-    return 0
-  fi
-  kubectl --context "$context" -n "$namespace" delete job "$seed_job" --ignore-not-found --wait=true >/dev/null
-  echo "seeding  ${seed_days} day(s) of synthetic silver ending yesterday (job/${seed_job})"
-  seed_job_manifest "$image" "$claim" | kubectl --context "$context" apply -f - >/dev/null
-  while :; do
-    succeeded="$(kubectl --context "$context" -n "$namespace" get job "$seed_job" -o jsonpath='{.status.succeeded}')"
-    failed="$(kubectl --context "$context" -n "$namespace" get job "$seed_job" -o jsonpath='{.status.failed}')"
-    if [[ "$succeeded" == "1" ]]; then
-      kubectl --context "$context" -n "$namespace" logs "job/${seed_job}" | tail -n 5 | sed 's/^/         /'
-      echo "ok       silver seeded"
-      return 0
-    fi
-    if [[ -n "$failed" && "$failed" != "0" ]]; then
-      echo "error: job/${seed_job} failed; its log:" >&2
-      kubectl --context "$context" -n "$namespace" logs "job/${seed_job}" >&2 || true
-      echo "       silver already there? GOLDPIPE_SEED_REPLACE=1 scripts/kind-demo.sh replaces it" >&2
-      exit 1
-    fi
-    if ((waited >= 900)); then
-      kubectl --context "$context" -n "$namespace" describe job "$seed_job" >&2 || true
-      die "job/${seed_job} did not finish within 15 minutes"
-    fi
-    sleep 5
-    waited=$((waited + 5))
-  done
-}
+# The archive of an image (scripts/build-images.sh): its file name changes with its content.
+archive() { readlink -f "${images_cache}/$1.oci.tar" 2>/dev/null || true; }
 
 up() {
   require_docker
@@ -236,24 +126,21 @@ up() {
     die "helm not found (${helm}): this script needs Docker, kind, kubectl and helm; see README (scripts/install-tools.sh builds the pinned one)"
   echo "ok       $(kind version)"
 
-  local tag spark_image controller_image name controller claim existed
-  tag="$(awk '$1 == "appVersion:" { gsub(/"/, "", $2); print $2; exit }' "${root}/Chart.yaml")"
-  [[ -n "$tag" ]] || die "cannot read appVersion from ${root}/Chart.yaml"
-  spark_image="${spark_repo}:${tag}"
-  controller_image="${controller_repo}:${tag}"
+  local name controller seed_job existed before image rebuilt=0
   name="$(fullname)"
   controller="${name:0:52}"
   controller="${controller%-}-controller"
-  claim="${name:0:53}"
-  claim="${claim%-}-lakehouse"
-  seed_job="${name:0:40}"
-  seed_job="${seed_job%-}-seed"
+  seed_job="${release:0:58}-seed" # scripts/seed-cluster.sh's Job
 
   ensure_cluster
 
-  rebuilt=0
-  build_and_load images/spark/Dockerfile "$spark_image"
-  build_and_load images/controller/Dockerfile "$controller_image"
+  before="$(archive controller)"
+  "${root}/scripts/build-images.sh" --docker
+  [[ "$before" == "$(archive controller)" ]] || rebuilt=1
+  for image in spark controller operator; do
+    echo "loading  ${image} into kind cluster ${cluster}"
+    kind load image-archive --name "$cluster" "$(archive "$image")"
+  done
 
   HELM="$helm" "${root}/scripts/vendor-spark-operator.sh"
 
@@ -264,8 +151,6 @@ up() {
     --kube-context "$context" --namespace "$namespace" --create-namespace \
     --set sparkOperator.enabled=true \
     --set "spark-operator.spark.jobNamespaces={${namespace}}" \
-    --set "image.repository=${spark_repo}" --set-string "image.tag=${tag}" \
-    --set "controller.image.repository=${controller_repo}" --set-string "controller.image.tag=${tag}" \
     --wait --timeout 10m
   # Same tag, new build: the running pod still has the old image.
   if ((existed && rebuilt)); then
@@ -275,7 +160,15 @@ up() {
   echo "waiting  for deployment/${controller}"
   kubectl --context "$context" -n "$namespace" rollout status "deployment/${controller}" --timeout=5m
 
-  seed "$controller_image" "$claim"
+  if [[ "$seed_replace" != "1" ]] &&
+    [[ "$(kubectl --context "$context" -n "$namespace" get job "$seed_job" -o jsonpath='{.status.succeeded}' 2>/dev/null)" == "1" ]]; then
+    echo "ok       silver seeded (job/${seed_job}; GOLDPIPE_SEED_REPLACE=1 to seed again)"
+  else
+    local replace=()
+    if [[ "$seed_replace" == "1" ]]; then replace=(--replace); fi
+    KUBE_CONTEXT="$context" GOLDPIPE_NAMESPACE="$namespace" GOLDPIPE_RELEASE="$release" \
+      "${root}/scripts/seed-cluster.sh" --days "$seed_days" "${replace[@]}"
+  fi
 
   local day k run_opts=""
   day="$(yesterday)"

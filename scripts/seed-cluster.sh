@@ -65,7 +65,7 @@ if [[ -z "$claim" || -z "$mount" ]]; then
   exit 1
 fi
 
-job="${release}-seed"
+job="${release:0:58}-seed"
 k delete job "$job" --ignore-not-found --wait=true >/dev/null
 printf -v job_args '"%s", ' "${args[@]}"
 k apply -f - >/dev/null <<EOF

