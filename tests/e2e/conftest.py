@@ -4,9 +4,12 @@ One control plane and one goldpipe release serve the whole session, so the modul
 order of their names and each leaves the release as it found it (the last one uninstalls it).
 Seeded days, oldest first, are shared out so that tests never publish the same day twice:
 
-    days[0]  failing runs (test_03)     days[3]  goldpipe run (test_04), restart (test_06)
-    days[1]  backfill (test_04)         days[4]  yesterday: the scheduled `auto` run (test_02)
+    days[0]  failing runs (test_03)     days[3]  restart (test_06)
+    days[1]  backfill (test_04)         days[4]  yesterday
     days[2]  backfill (test_04)
+
+Runs that only prove a gold run works on Kubernetes (a schedule firing, `goldpipe run --wait`)
+are the node tier's (tests/node), where the pods really run.
 """
 
 from __future__ import annotations

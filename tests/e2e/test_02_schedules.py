@@ -1,13 +1,13 @@
-"""`helm upgrade` changes what the controller applies; a schedule fires; its run is audited,
-published and posted where `kubectl get sparkapplications` shows it."""
+"""`helm upgrade` changes what the controller applies; the maintenance schedule fires and its run
+is never audited. (A gold schedule firing, its run audited, published and posted, is the node
+tier's: tests/node/test_02_scheduled_run.py, with real pods.)"""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from goldpipe.core.contract import JOB_NAMES
-from goldpipe.deploy.vocabulary import ANNOTATION_SUMMARY, LABEL_COMPONENT, MAINTENANCE_COMPONENT
+from goldpipe.deploy.vocabulary import LABEL_COMPONENT, MAINTENANCE_COMPONENT
 from tests.e2e.conftest import E2E, LABEL_CHECKS
 from tests.e2e.deployment import NAMESPACE, RELEASE, SCHEDULE
 from tests.support.processes import wait_until
@@ -58,38 +58,6 @@ def test_a_schedule_removed_from_the_values_is_deleted(e2e: E2E) -> None:
     )
     live = _schedule(e2e)
     assert live is not None and "rejected_rows" in live["spec"]["template"]["arguments"][1]
-
-
-def test_a_fired_schedule_runs_the_gold_jobs_and_the_controller_publishes_and_posts(e2e: E2E) -> None:
-    before = {job: e2e.main_snapshot(job) for job in JOB_NAMES}
-    e2e.deployment.upgrade("schedules.nightly.suspend=false")
-    live = wait_until(
-        lambda: (s := _schedule(e2e)) and (s.get("status") or {}).get("lastRunName") and s,
-        timeout=150,
-        what="the schedule fired",
-        details=e2e.diagnostics,
-    )
-    run = live["status"]["lastRunName"]
-    e2e.deployment.upgrade()  # suspended again: one run is the test
-    app = e2e.wait_state(run, "COMPLETED", "FAILED", "SUBMISSION_FAILED")
-    assert app["status"]["applicationState"]["state"] == "COMPLETED", e2e.diagnostics()
-    [execution] = e2e.runner.executions_of(run)
-    assert execution.exit_code == 0
-    app = e2e.wait_checks_label(run)
-    assert app["metadata"]["labels"][LABEL_CHECKS] in ("passed", "warning")
-    # `auto` on empty gold: yesterday, every job; main moved to the run's tagged head.
-    for job in JOB_NAMES:
-        assert e2e.has_tag(job, run), job
-        assert e2e.main_snapshot(job) != before[job]
-    reasons = {e["reason"] for e in e2e.deployment.events(run)}
-    assert reasons & {"ChecksPassed", "ChecksWarning"}, reasons
-    assert e2e.days[-1].isoformat() in app["metadata"]["annotations"][ANNOTATION_SUMMARY]
-    # The result column, with the real (pinned) kubectl.
-    table = e2e.plane.kubectl(
-        "get", "sparkapplications", "-n", NAMESPACE, "-L", LABEL_CHECKS, "--no-headers"
-    ).stdout
-    [row] = [line.split() for line in table.splitlines() if line.startswith(run)]
-    assert row[-1] == app["metadata"]["labels"][LABEL_CHECKS] and "COMPLETED" in row
 
 
 def test_the_maintenance_schedule_runs_its_job_and_is_never_audited(e2e: E2E) -> None:

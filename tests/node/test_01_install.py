@@ -5,6 +5,7 @@ their read-only root filesystems."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import urllib.request
@@ -14,6 +15,7 @@ import yaml
 
 from localcluster.cluster import Cluster
 from tests.node.release import NAMESPACE, RELEASE, Release, container_ids, wait_for
+from tests.support.processes import listening_addresses
 
 # goldpipe's controller (the operator's pod is a `controller` of the same release, too).
 CONTROLLER = f"app.kubernetes.io/name=goldpipe,app.kubernetes.io/instance={RELEASE},app.kubernetes.io/component=controller"
@@ -138,3 +140,44 @@ def test_the_kubelet_enforces_non_root_users_and_read_only_root_filesystems(
     message = json.dumps(pod["status"]["containerStatuses"])
     assert "non-root" in message, message
     release.kubectl("delete", "namespace", namespace, "--wait=false")
+
+
+def test_every_listener_of_the_cluster_is_on_loopback_or_the_bridge(node: Cluster, release: Release) -> None:
+    allowed = {"127.0.0.1", node.layout.network.gateway}
+    names = node.running()
+    assert {"kube-apiserver", "kubelet", "kube-proxy", "coredns", "containerd", "etcd"} <= set(names)
+    for name in names:
+        pid = node.daemons.pid(name)
+        assert pid is not None
+        addresses = {address for address, _ in listening_addresses(pid)}
+        assert addresses and addresses <= allowed, (name, addresses)
+
+
+def test_a_pod_reaches_nothing_beyond_this_machine(release: Release) -> None:
+    """No default route and a DNS that forwards nothing: a name outside the cluster does not
+    resolve, and an address outside the pod and Service ranges (TEST-NET-1, never routed) is
+    unreachable before any packet leaves."""
+    script = (
+        "import socket\n"
+        "try:\n    socket.getaddrinfo('example.com', 443)\n    print('resolved')\n"
+        "except socket.gaierror as e:\n    print('no-name', e.errno == socket.EAI_NONAME)\n"
+        "try:\n    socket.create_connection(('192.0.2.1', 443), timeout=5)\n    print('connected')\n"
+        "except OSError as e:\n    print('unreachable', e.errno)\n"
+        "print(socket.gethostbyname('kubernetes.default.svc.cluster.local'))\n"
+    )
+    pod = _probe_pod("egress", IMAGES["spark"], {}, ["python", "-c", script])
+    release.kubectl("apply", "-n", NAMESPACE, "-f", "-", stdin=yaml.safe_dump(pod))
+    try:
+        wait_for(
+            lambda: (
+                release.json("get", "pod", "egress", "-n", NAMESPACE)["status"].get("phase") == "Succeeded"
+            ),
+            timeout=120,
+            what="egress probe",
+        )
+        lines = release.kubectl("logs", "-n", NAMESPACE, "egress").stdout.splitlines()
+    finally:
+        release.kubectl("delete", "pod", "egress", "-n", NAMESPACE, "--wait=false")
+    assert lines[0] == "no-name True", lines
+    assert lines[1] == f"unreachable {errno.ENETUNREACH}", lines
+    assert lines[2] == "10.96.0.1", lines

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from goldpipe.core.contract import JOB_NAMES
+from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
+from goldpipe.core.names import tag_name
+from goldpipe.deploy.vocabulary import ANNOTATION_SUMMARY
 from tests.node.reference import gold_rows
 from tests.node.release import NAMESPACE, RELEASE, TERMINAL, Release, container_ids, wait_for
 
@@ -84,8 +86,13 @@ def test_the_controller_pod_audits_publishes_and_labels_the_run(
     table = release.kubectl("get", "sparkapplications", "-n", NAMESPACE, "-L", "goldpipe.io/checks").stdout
     [row] = [line for line in table.splitlines() if line.startswith(name)]
     assert row.split()[-1] == "passed" and "COMPLETED" in row
+    # `auto` on empty gold: the days silver has; main of every table at the run's tagged head.
+    catalog = release.catalog()
     for job in JOB_NAMES:
-        assert release.main_snapshot(job) is not None, job
+        refs = catalog.load_table(GOLD_TABLES[job].identifier).metadata.refs
+        assert refs["main"].snapshot_id == refs[tag_name(name)].snapshot_id, job
+    annotations = (release.app(name) or {})["metadata"]["annotations"]
+    assert all(day.isoformat() in annotations[ANNOTATION_SUMMARY] for day in days)
 
 
 def test_the_driver_log_shows_goldpipes_lines(

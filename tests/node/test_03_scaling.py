@@ -1,21 +1,40 @@
-"""Rescale by editing the values: `helm upgrade` to three executors and the next run has three
-executor pods; dynamic allocation (shuffle tracking, min 0, max 3) as values.yaml documents it."""
+"""Rescale by editing the values: `helm upgrade` to three executors and the next run, started
+by `goldpipe run --wait` as a user does, has three executor pods; dynamic allocation (shuffle
+tracking, min 0, max 3) as values.yaml documents it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 
-from tests.node.release import NAMESPACE, TERMINAL, Release, one_off_run
+from tests.node.release import GOLDPIPE, NAMESPACE, TERMINAL, Release, one_off_run
 
 
 def _run(release: Release, job: str, day: dt.date) -> tuple[str, int]:
-    """A one-off `goldpipe run`; its name and the executor pods seen while it ran."""
+    """`goldpipe run --wait`, watched while it waits; the run's name and the executor pods seen."""
     name = one_off_run(job, day)
-    proc = release.goldpipe("run", job, "--date", day.isoformat(), "-n", NAMESPACE, "--replace")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    executors = release.watch_executors(name, lambda: release.state(name) in TERMINAL)
-    assert release.state(name) == "COMPLETED", release.diagnostics()
-    return name, len(executors)
+    args = [
+        str(GOLDPIPE),
+        "run",
+        job,
+        "--date",
+        day.isoformat(),
+        "-n",
+        NAMESPACE,
+        "--wait",
+        "--poll-seconds",
+        "2",
+    ]
+    with subprocess.Popen(
+        args, env=release.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        seen = release.watch_executors(
+            name, lambda: proc.poll() is not None or release.state(name) in TERMINAL
+        )
+        stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stdout + stderr
+    assert stdout.splitlines() == [f"created SparkApplication {name} in {NAMESPACE}", f"{name}: COMPLETED"]
+    return name, len(seen)
 
 
 def test_helm_upgrade_to_three_executors_gives_the_next_run_three(
@@ -26,6 +45,14 @@ def test_helm_upgrade_to_three_executors_gives_the_next_run_three(
     assert executors == 3
     added = [e for e in release.spark_events(name) if e["Event"] == "SparkListenerExecutorAdded"]
     assert len(added) == 3
+    assert release.wait_checks_label(name) == "passed"
+    again = release.goldpipe(
+        "run", "product_performance_analytics", "--date", days[1].isoformat(), "-n", NAMESPACE
+    )
+    assert again.returncode == 1
+    assert again.stderr.strip() == (
+        f"error: SparkApplication {name} already exists (COMPLETED); pass --replace to run the day again"
+    )
 
 
 def test_dynamic_allocation_scales_executors_between_its_bounds(
