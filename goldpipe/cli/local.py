@@ -1,4 +1,4 @@
-"""``goldpipe run-local`` and ``goldpipe show``: the embedded lakehouse on this machine."""
+"""``goldpipe run-local``: the gold jobs in a local Spark session, then the audit and publish."""
 
 from __future__ import annotations
 
@@ -17,10 +17,7 @@ from goldpipe.cli.local_spark import catalog_session, spark_failures
 from goldpipe.cli.output import check_table, format_table
 from goldpipe.cli.params import values_option
 from goldpipe.core.contract import (
-    GOLD_NAMESPACE,
-    GOLD_TABLES,
     JOB_NAMES,
-    SILVER_TABLES,
     job_inputs,
     parse_jobs,
 )
@@ -28,7 +25,6 @@ from goldpipe.core.dates import (
     DATE_SPEC_HELP,
     DEFAULT_MAX_CATCH_UP_DAYS,
     DateSpec,
-    parse_date,
     parse_date_spec,
 )
 from goldpipe.core.errors import GoldpipeError
@@ -201,97 +197,4 @@ def _driver_peak_rss_mib(spark: Any) -> float | None:
     return int(peak[0]) / 1024 if peak else None
 
 
-# Bookkeeping columns `show` leaves out unless asked (--all-columns).
-HIDDEN_COLUMNS = ("computed_at", "ingested_at")
-
-
-def _resolve_table(name: str) -> str:
-    from goldpipe.checks.history import CHECK_RESULTS
-
-    namespace, _, table = name.rpartition(".")
-    namespace = namespace or GOLD_NAMESPACE
-    known = {f"{GOLD_NAMESPACE}.{t}" for t in GOLD_TABLES} | {f"silver.{t}" for t in SILVER_TABLES}
-    known.add(CHECK_RESULTS.identifier)
-    identifier = f"{namespace}.{table}"
-    if identifier not in known:
-        raise click.BadParameter(
-            f"unknown table {name!r}; known: {', '.join(sorted(known))}", param_hint="TABLE"
-        )
-    return identifier
-
-
-@click.command("show")
-@values_option
-@click.argument("table")
-@click.option("--date", "day", default=None, help="Only this business day (YYYY-MM-DD).")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Rows at most.")
-@click.option("--all-columns", is_flag=True, help=f"Also {' and '.join(HIDDEN_COLUMNS)}.")
-@click.pass_context
-def show(ctx: click.Context, table: str, day: str | None, limit: int, all_columns: bool) -> None:
-    """Print rows of a table from main: gold (the default namespace), silver, or the audit's
-    audit.check_results; gold newest day first."""
-    from pyiceberg.exceptions import NoSuchTableError
-    from pyiceberg.expressions import AlwaysTrue, BooleanExpression
-
-    from goldpipe.lakehouse.gold_tables import day_filter
-
-    identifier = _resolve_table(table)
-    row_filter: BooleanExpression = AlwaysTrue()
-    if day is not None:  # arguments first: a usage error touches nothing
-        try:
-            row_filter = day_filter(parse_date(day))
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--date") from None
-    cfg = load_catalog_config(ctx.obj["values_file"])
-    try:
-        iceberg_table = load_catalog(cfg).load_table(identifier)
-    except NoSuchTableError:
-        raise GoldpipeError(f"table {identifier} does not exist yet in catalog {cfg.name!r}") from None
-    data = iceberg_table.scan(row_filter=row_filter).to_arrow()
-    hidden = [] if all_columns else [c for c in data.column_names if c in HIDDEN_COLUMNS]
-    columns = [c for c in data.column_names if c not in hidden]
-    contract = GOLD_TABLES.get(identifier.split(".", 1)[1]) if identifier.startswith(GOLD_NAMESPACE) else None
-    if contract is not None and len(data):
-        order = [("event_date", "descending")] + [(k, "ascending") for k in contract.key if k != "event_date"]
-        data = data.sort_by(order)
-    rows = [[r[c] for c in columns] for r in data.slice(0, limit).to_pylist()]
-    note = f"; {', '.join(hidden)} hidden, --all-columns shows them" if hidden else ""
-    click.echo(
-        f"{identifier} ({len(data)} row(s){', first ' + str(limit) if len(data) > limit else ''}{note})"
-    )
-    click.echo(format_table(columns, rows))
-
-
-@click.command("check")
-@values_option
-@click.argument("job")
-@click.option("--date", "day", required=True, help="Business day (YYYY-MM-DD).")
-@click.pass_context
-def check(ctx: click.Context, job: str, day: str) -> None:
-    """Run the checks of JOB's table for --date on published data (main). Exit 1 on a blocking failure."""
-    from goldpipe.checks import history
-    from goldpipe.checks.model import verdict
-    from goldpipe.checks.runner import CheckTarget, run_checks
-    from goldpipe.cli.params import day as parse_day
-    from goldpipe.cli.params import job_name
-
-    job, when = job_name(job), parse_day(day)
-    config = local_checks(ctx.obj["values_file"], (job,))
-    catalog = load_catalog(load_catalog_config(ctx.obj["values_file"]))
-    if not catalog.table_exists(GOLD_TABLES[job].identifier):
-        raise GoldpipeError(f"table {GOLD_TABLES[job].identifier} does not exist yet: nothing to check")
-    results = run_checks(
-        catalog,
-        CheckTarget(jobs=(job,), days=(when,), ref="main"),
-        config,
-        now=dt.datetime.now(dt.UTC),
-        history=lambda j, d, window: history.metric_history(catalog, j, d, window),
-    )
-    click.echo(check_table(results))
-    result = verdict(results)
-    click.echo(f"{job} {when}: checks {result}")
-    if result == "failed":
-        sys.exit(1)
-
-
-COMMANDS = [run_local, show, check]
+COMMANDS = [run_local]

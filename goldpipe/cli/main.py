@@ -74,9 +74,9 @@ def cli(ctx: click.Context, values_file: str | None, verbose: bool) -> None:
 
 def _register() -> None:
     # Imported here so `goldpipe --help` does not pay for every command's imports.
-    from goldpipe.cli import controller, local, maintain, render, seed, spark_runs
+    from goldpipe.cli import controller, local, maintain, published, render, seed, spark_runs
 
-    for module in (seed, local, maintain, render, spark_runs, controller):
+    for module in (seed, local, published, maintain, render, spark_runs, controller):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -11,6 +11,23 @@ from goldpipe.core.dates import day_bounds
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
+    from pyiceberg.expressions import BooleanExpression
+
+    from goldpipe.core.contract import TableContract
+
+
+def day_filter(contract: TableContract, day: dt.date) -> BooleanExpression:
+    """Rows of a partitioned silver fact table whose business timestamp falls on ``day``: the
+    half-open UTC range on its partition source column (so Iceberg prunes every other day's
+    files), the same range the Spark jobs read."""
+    from pyiceberg.expressions import And, GreaterThanOrEqual, LessThan
+
+    start, end = day_bounds(day)
+    column = contract.partitioning[0][0]
+    return And(
+        GreaterThanOrEqual(term=column, value=start.isoformat()),
+        LessThan(term=column, value=end.isoformat()),
+    )
 
 
 def day_rows(catalog: Catalog, day: dt.date, tables: Iterable[str]) -> int | None:
@@ -19,9 +36,6 @@ def day_rows(catalog: Catalog, day: dt.date, tables: Iterable[str]) -> int | Non
 
     An upper bound of the rows the day's run reads: a file may also hold rows of another day.
     """
-    from pyiceberg.expressions import And, GreaterThanOrEqual, LessThan
-
-    start, end = day_bounds(day)
     total = 0
     for name in tables:
         contract = SILVER_TABLES[name]
@@ -30,11 +44,9 @@ def day_rows(catalog: Catalog, day: dt.date, tables: Iterable[str]) -> int | Non
         if not catalog.table_exists(contract.identifier):
             return None
         column = contract.partitioning[0][0]
-        row_filter = And(
-            GreaterThanOrEqual(term=column, value=start.isoformat()),
-            LessThan(term=column, value=end.isoformat()),
+        scan = catalog.load_table(contract.identifier).scan(
+            row_filter=day_filter(contract, day), selected_fields=(column,)
         )
-        scan = catalog.load_table(contract.identifier).scan(row_filter=row_filter, selected_fields=(column,))
         total += sum(task.file.record_count for task in scan.plan_files())
     return total
 
