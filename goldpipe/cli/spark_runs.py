@@ -175,6 +175,7 @@ def _states(kube: KubeApi, docs: dict[dt.date, dict[str, Any]]) -> dict[dt.date,
 
 
 @click.command("status")
+@values_option
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @release_option
 @namespace_option

@@ -25,7 +25,6 @@ from goldpipe.deploy.release import Release
 from goldpipe.deploy.values import (
     find_values_file,
     invalid_values_message,
-    load_values,
     schema_errors,
     validated_values,
 )
@@ -350,8 +349,9 @@ def local_maintenance(values_file: str | None) -> MaintenancePolicy:
 def load_catalog_config(
     values_file: str | None = None, env: Mapping[str, str] | None = None
 ) -> CatalogConfig:
-    """The effective catalog configuration: values file, then environment, then embedded defaults."""
+    """The effective catalog configuration: values file (held to the chart's schema, like every
+    command's values), then environment, then embedded defaults."""
     env = os.environ if env is None else env
-    values = load_values(find_values_file(values_file, env))
+    values = validated_values(find_values_file(values_file, env))
     cfg = apply_env(catalog_from_mapping(values.get("catalog")), env)
     return validate_catalog(resolve_embedded(cfg, goldpipe_home(env)))
