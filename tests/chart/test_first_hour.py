@@ -1,0 +1,43 @@
+"""Issue 22's findings about the chart's values, each as it was reported: what helm says and what
+goldpipe says agree with the README, and with each other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from goldpipe.deploy.values import merge_values, schema_errors
+from tests.chart.conftest import ROOT, Helm, load_yaml
+
+pytestmark = pytest.mark.helm
+
+
+def merged(values: dict[str, Any]) -> dict[str, Any]:
+    return merge_values(load_yaml(ROOT / "values.yaml"), values)
+
+
+def env_values(name: str) -> dict[str, Any]:
+    return {"spark": {"env": [{"name": name, "value": "x"}]}}
+
+
+# The README's rule: a name containing PASSWORD, PASSWD, PASSPHRASE, SECRET, TOKEN, CREDENTIAL or
+# APIKEY in any case, anywhere, or ending in _KEY.
+SECRET_LOOKING = ["MY_SECRET", "MYSECRETTHING", "mysecret", "API_KEY", "KEY", "APIKEY", "DB_PASSWD",
+                  "GITHUB_TOKEN", "ssh_passphrase", "Password", "GCP_CREDENTIALS"]  # fmt: skip
+PLAIN = ["SPARK_HOME", "JAVA_OPTS", "KEYSTORE_TYPE", "MONKEY", "TZ", "PYTHONPATH", "AWS_REGION"]
+
+
+@pytest.mark.parametrize("name", SECRET_LOOKING)
+def test_finding_8_secret_looking_env_names_are_refused_by_helm_and_goldpipe(helm: Helm, name: str) -> None:
+    values = env_values(name)
+    message = helm.template_error(values=values)
+    assert "at '/spark/env/0/name'" in message and "without a secret" in message
+    [error] = schema_errors(merged(values))
+    assert error.startswith("spark/env/0/name: must be a variable without a secret")
+
+
+@pytest.mark.parametrize("name", PLAIN)
+def test_finding_8_other_env_names_are_accepted(helm: Helm, name: str) -> None:
+    assert schema_errors(merged(env_values(name))) == []
+    helm.template(values=env_values(name))
