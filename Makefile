@@ -4,7 +4,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-export GOLDPIPE_JARS ?= $(HOME)/.cache/goldpipe/jars
+# Where goldpipe/lakehouse/jars.py and scripts/fetch-jars.sh look too: $XDG_CACHE_HOME is honoured.
+export GOLDPIPE_JARS ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/goldpipe/jars
 
 .PHONY: setup venv jars tools demo test e2e lint typecheck format bench docs clean
 
@@ -59,7 +60,6 @@ bench: setup tools
 	$(BIN)/python benchmarks/checks.py --json benchmarks/results-checks.json
 	$(BIN)/python benchmarks/controlplane.py --json benchmarks/results-controlplane.json
 
-# The README's values table, from the `# --` comments of values.yaml.
 # docs/values.md from the `# --` comments of values.yaml (tests/chart/test_values_docs.py runs
 # this same command).
 docs: tools

@@ -40,6 +40,7 @@ class GoldpipeGroup(click.Group):
             message = environment_error(exc)
             if message is None:
                 raise
+            logging.getLogger(__name__).debug("%s", message, exc_info=True)  # -v: the details
             raise _ExpectedFailure(message) from None
 
 

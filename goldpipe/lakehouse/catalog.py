@@ -3,6 +3,7 @@ the machine's problems (a missing, locked or damaged database, a missing driver)
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,8 @@ from goldpipe.lakehouse.config import CatalogConfig, shown_uri, with_credentials
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
+
+log = logging.getLogger(__name__)
 
 
 def sqlalchemy_uri(cfg: CatalogConfig) -> str:
@@ -73,6 +76,8 @@ def load_catalog(cfg: CatalogConfig, *, create: bool = False) -> Catalog:
         message = environment_error(exc)
         if message is None:
             raise
+        # The one line names the problem; `-v` shows what the client library said.
+        log.debug("opening catalog %s failed", shown_uri(cfg.uri), exc_info=True)
         raise GoldpipeError(f"{message} ({shown_uri(cfg.uri)})") from None
 
 

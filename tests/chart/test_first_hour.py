@@ -41,3 +41,27 @@ def test_finding_8_secret_looking_env_names_are_refused_by_helm_and_goldpipe(hel
 def test_finding_8_other_env_names_are_accepted(helm: Helm, name: str) -> None:
     assert schema_errors(merged(env_values(name))) == []
     helm.template(values=env_values(name))
+
+
+@pytest.mark.parametrize(
+    ("where", "key"),
+    [
+        (("catalog", "properties"), "jdbc.password"),
+        (("catalog", "properties"), "s3.secret-access-key"),
+        (("catalog", "properties"), "token"),
+        (("spark", "sparkConf"), "spark.hadoop.fs.s3a.secret.key"),
+        (("spark", "hadoopConf"), "fs.s3a.secret.key"),
+    ],
+)
+def test_finding_10_a_secret_property_is_refused_at_its_own_path(
+    helm: Helm, where: tuple[str, str], key: str
+) -> None:
+    """helm named a wrong, varying path (`/spark/hadoopConf`, `/sparkOperator/enabled`) for a
+    refused key: the rule now sits where helm's validator reports the key's own path."""
+    values = {where[0]: {where[1]: {key: "hunter2"}}}
+    path = "/".join((*where, key))
+    message = helm.template_error(values=values)
+    assert f"at '/{path}': value must be 'a property without a secret" in message
+    assert "hunter2" not in message
+    [error] = schema_errors(merged(values))
+    assert error.startswith(f"{path}: must be a property without a secret")

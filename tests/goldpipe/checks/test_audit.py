@@ -157,6 +157,19 @@ def test_disabled_and_per_job_settings(gold_lake):
     assert [r for r in outcome.results if r.table == "daily_sales_summary" and r.name == "uniqueness"]
 
 
+def test_checks_disabled_publish_the_branch_unaudited_with_its_tag(gold_lake):
+    """What the README says of `checks.enabled: false` (issue 22, finding 10): the job only wrote
+    its branch; the same publish moves main, tags the run and drops the branch, unchecked."""
+    gold_lake.write_run("unchecked", gold_lake.days[:1])
+    outcome = audit(gold_lake, "unchecked", config=chart_checks({"enabled": False}))
+    assert (outcome.verdict, outcome.published, outcome.results) == ("skipped", True, [])
+    assert history.recorded_results(gold_lake.catalog, "unchecked") is None
+    for job in JOB_NAMES:
+        refs = gold_lake.catalog.load_table(GOLD_TABLES[job].identifier).metadata.refs
+        assert branch_name("unchecked") not in refs
+        assert refs["main"].snapshot_id == refs[tag_name("unchecked")].snapshot_id
+
+
 def test_results_are_recorded_once_and_read_back(gold_lake):
     gold_lake.write_run("r", gold_lake.days[:1])
     first = audit(gold_lake, "r")

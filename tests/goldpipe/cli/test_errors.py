@@ -297,3 +297,17 @@ def test_show_says_what_it_hides_and_shows_the_audit_record(seeded: Path, tmp_pa
     history.results_table(load_catalog(resolve_embedded(CatalogConfig(), seeded)))
     audit = goldpipe("show", "audit.check_results", home=seeded, cwd=tmp_path)
     assert audit.returncode == 0 and audit.stdout.startswith("audit.check_results (0 row(s)"), audit.stderr
+
+
+# --- issue 22, finding 10: -v shows the details -------------------------------------------------
+
+
+def test_verbose_shows_the_details_behind_a_catalog_nobody_serves(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text("catalog:\n  type: rest\n  uri: http://127.0.0.1:1\n")
+    args = ("-f", str(values), "show", "daily_sales_summary")
+    quiet = one_error_line(goldpipe(*args, home=tmp_path, cwd=tmp_path))
+    verbose = goldpipe("-v", *args, home=tmp_path, cwd=tmp_path)
+    assert verbose.returncode == 1
+    assert verbose.stderr.strip().splitlines()[-1] == quiet
+    assert "Connection refused" in verbose.stderr and "ConnectionError" in verbose.stderr
