@@ -19,9 +19,20 @@ from goldpipe.deploy.vocabulary import API_VERSION, SPARK_OPERATOR_VERSION
 def crds_dir() -> Path | None:
     """Where the Spark Operator CRDs are: ``$GOLDPIPE_CRDS_DIR`` (the controller image), else the
     checkout's ``.tools/crds``, else the tools cache of ``scripts/install-tools.sh``
-    (``~/.cache/goldpipe/tools/spark-operator-<version>/crds``). None when there are none."""
-    if os.environ.get("GOLDPIPE_CRDS_DIR"):
-        return Path(os.environ["GOLDPIPE_CRDS_DIR"])
+    (``~/.cache/goldpipe/tools/spark-operator-<version>/crds``). None when there are none.
+
+    A ``$GOLDPIPE_CRDS_DIR`` without CRD files is a mistake, not "no CRDs": ``ConfigError``."""
+    explicit = os.environ.get("GOLDPIPE_CRDS_DIR")
+    if explicit:
+        path = Path(explicit)
+        if not path.is_dir():
+            raise ConfigError(
+                f"GOLDPIPE_CRDS_DIR {explicit!r} is not a directory: point it at the Spark Operator's "
+                "CRD files, or unset it to use those of scripts/install-tools.sh control-plane"
+            )
+        if not any(path.glob("*.yaml")):
+            raise ConfigError(f"GOLDPIPE_CRDS_DIR {explicit!r} holds no CRD files (*.yaml)")
+        return path
     candidates = []
     chart = find_chart_dir()
     if chart is not None:
