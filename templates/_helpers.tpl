@@ -156,10 +156,11 @@ An image reference "repository:tag" from a map with repository and tag.
 
 {{/*
 Rules of the values that need the release's own facts (no schema can see them), checked before
-anything renders: every ScheduledSparkApplication name "<fullname>-<schedule>" fits the 36
-characters the Spark Operator leaves (it appends a 20-character suffix to each run and '-ui-svc'
-to the run's Service), and each job runs in one schedule only. goldpipe's Python side checks the
-same (goldpipe.render.MAX_SCHEDULE_NAME, goldpipe.settings).
+anything renders: every ScheduledSparkApplication name "<fullname>-<schedule>", the table
+maintenance one "<fullname>-maintenance" included, fits the 36 characters the Spark Operator
+leaves (it appends a 20-character suffix to each run and '-ui-svc' to the run's Service), and
+each job runs in one schedule only. goldpipe's Python side checks the same
+(goldpipe.deploy.render.manifests.check_name, goldpipe.deploy.settings).
 */}}
 {{- define "goldpipe.validate" -}}
 {{- $fullname := include "goldpipe.fullname" . -}}
@@ -177,5 +178,9 @@ same (goldpipe.render.MAX_SCHEDULE_NAME, goldpipe.settings).
 {{- $_ := set $owner $job $name -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+{{- $maintenance := printf "%s-maintenance" $fullname -}}
+{{- if and .Values.maintenance.enabled (gt (len $maintenance) 36) -}}
+{{- fail (printf "maintenance: the ScheduledSparkApplication name %q has %d characters, at most 36 are allowed (the Spark Operator appends 20 characters to each run's name and '-ui-svc' to its Service): shorten the release name or fullnameOverride, or set maintenance.enabled: false" $maintenance (len $maintenance)) -}}
 {{- end -}}
 {{- end -}}

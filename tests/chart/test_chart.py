@@ -80,9 +80,9 @@ def test_every_resource_is_namespaced_and_labelled(rendered: Rendered) -> None:
     ],
 )
 def test_fullname(helm: Helm, release: str, overrides: dict[str, Any], fullname: str) -> None:
-    # Without schedules: a long full name leaves none of the 36 characters a schedule's name
-    # may have (test_schema covers that rule).
-    values = {"schedules": {"nightly": None}, **overrides}
+    # Without schedules, table maintenance's included: a long full name leaves none of the 36
+    # characters a schedule's name may have (test_schema and test_first_hour cover that rule).
+    values = {"schedules": {"nightly": None}, "maintenance": {"enabled": False}, **overrides}
     proc = helm.run("template", release, ".", "-f", str(helm.values_file(values)))
     assert proc.returncode == 0, proc.stderr
     docs = [d for d in yaml.safe_load_all(proc.stdout) if d]

@@ -65,3 +65,35 @@ def test_finding_10_a_secret_property_is_refused_at_its_own_path(
     assert "hunter2" not in message
     [error] = schema_errors(merged(values))
     assert error.startswith(f"{path}: must be a property without a secret")
+
+
+@pytest.mark.parametrize(("length", "ok"), [(24, True), (25, False)])
+def test_finding_7_the_maintenance_schedule_name_limit_is_enforced_at_install(
+    helm: Helm, length: int, ok: bool
+) -> None:
+    """A 25-28 character release installed, then `goldpipe render` refused its
+    `<release>-maintenance` (38 characters): helm now refuses it too, and both agree at 36."""
+    from goldpipe.core.errors import ConfigError
+    from goldpipe.deploy.release import derive_release
+    from goldpipe.deploy.render.maintenance import render_maintenance
+    from goldpipe.deploy.settings import pipeline_settings
+    from goldpipe.deploy.values import chart_metadata
+
+    release = ("goldpipe-" + "x" * 30)[:length]
+    proc = helm.run("template", release, str(helm.chart), "--namespace", "analytics")
+    values = merged({})
+    settings = pipeline_settings(
+        values, derive_release(values, release_name=release, namespace="analytics", chart=chart_metadata())
+    )
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+        assert render_maintenance(settings)[0]["metadata"]["name"] == f"{release}-maintenance"
+    else:
+        assert f'maintenance: the ScheduledSparkApplication name "{release}-maintenance"' in proc.stderr
+        assert "at most 36 are allowed" in proc.stderr
+        with pytest.raises(ConfigError, match="at most 36 are allowed"):
+            render_maintenance(settings)
+        disabled = helm.run(
+            "template", release, str(helm.chart), "--set", "maintenance.enabled=false", "-n", "analytics"
+        )
+        assert disabled.returncode == 0, disabled.stderr
