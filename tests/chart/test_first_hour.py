@@ -97,3 +97,24 @@ def test_finding_7_the_maintenance_schedule_name_limit_is_enforced_at_install(
             "template", release, str(helm.chart), "--set", "maintenance.enabled=false", "-n", "analytics"
         )
         assert disabled.returncode == 0, disabled.stderr
+
+
+def test_finding_9_the_controller_reads_only_its_own_configmap(helm: Helm) -> None:
+    """The Role granted `get` on every ConfigMap of the namespace; README and docs/chart.md say
+    it reads its own."""
+    import yaml
+
+    proc = helm.run("template", "prod", str(helm.chart), "--namespace", "analytics")
+    assert proc.returncode == 0, proc.stderr
+    [role] = [
+        d
+        for d in yaml.safe_load_all(proc.stdout)
+        if d and d["kind"] == "Role" and d["metadata"]["name"] == "prod-goldpipe-controller"
+    ]
+    [rule] = [r for r in role["rules"] if "configmaps" in r["resources"]]
+    assert rule == {
+        "apiGroups": [""],
+        "resources": ["configmaps"],
+        "resourceNames": ["prod-goldpipe-config"],
+        "verbs": ["get"],
+    }
