@@ -36,11 +36,9 @@ def day_files(table: Table, ref: str, day: dt.date) -> list[FileStats]:
 
 def day_columns(table: Table, ref: str, day: dt.date, columns: tuple[str, ...]) -> pa.Table:
     """Only ``columns`` of the day's rows on ``ref`` (column projection + partition pruning)."""
-    import pyarrow as pa
-
     snapshot = head(table, ref)
-    if snapshot is None:
-        return pa.table({c: pa.array([], pa.string()) for c in columns})
+    if snapshot is None:  # nothing committed on ref: no rows, with the columns' own types
+        return table.schema().select(*columns).as_arrow().empty_table()
     return table.scan(
         snapshot_id=snapshot.snapshot_id, row_filter=day_filter(day), selected_fields=columns
     ).to_arrow()

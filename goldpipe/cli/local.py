@@ -108,8 +108,10 @@ def run_local(
     cfg = load_catalog_config(ctx.obj["values_file"])
     local_jars(cfg)  # a missing jar is reported before any work
     checks = local_checks(ctx.obj["values_file"], jobs)
-    # pyiceberg creates the embedded catalog's directories and tables, the same ones Spark uses.
-    catalog = load_catalog(cfg, create=True)
+    # Silver must be there before the JVM starts: a run never writes it, so a missing lakehouse or
+    # silver table is one line from metadata, and nothing is created (gold's tables are Spark's).
+    catalog = load_catalog(cfg)
+    silver_tables.require_tables(catalog, job_inputs(jobs), cfg.name)
     resolved = gold_tables.auto_days(catalog, jobs, max_catch_up_days) if dates.is_auto else None
     days = resolved.days if resolved else (None if dates.is_auto else dates.days)
     if days == ():

@@ -69,6 +69,9 @@ def cli(ctx: click.Context, values_file: str | None, verbose: bool) -> None:
         # it are noise unless asked for (-v).
         for name in ("urllib3", "kubernetes", "goldpipe.deploy.kube"):
             logging.getLogger(name).setLevel(logging.ERROR)
+        # A check that could not run is an ERROR row of the check table already; its traceback
+        # (what the controller logs) is a detail.
+        logging.getLogger("goldpipe.checks.runner").setLevel(logging.CRITICAL)
     ctx.ensure_object(dict)
     ctx.obj.setdefault("values_file", values_file)
 

@@ -106,6 +106,7 @@ def check(ctx: click.Context, job: str, day: str) -> None:
     from goldpipe.checks import history
     from goldpipe.checks.model import verdict
     from goldpipe.checks.runner import CheckTarget, run_checks
+    from goldpipe.lakehouse.gold_tables import head
 
     job, when = job_name(job), parse_day(day)
     config = local_checks(ctx.obj["values_file"], (job,))
@@ -113,6 +114,12 @@ def check(ctx: click.Context, job: str, day: str) -> None:
     identifier = GOLD_TABLES[job].identifier
     if not catalog.table_exists(identifier):
         raise GoldpipeError(f"table {identifier} does not exist yet: nothing to check")
+    if head(catalog.load_table(identifier), "main") is None:
+        # Created by a run whose audit failed or that was stopped: only its branch has data.
+        raise GoldpipeError(
+            f"{identifier} has nothing published on main yet: nothing to check "
+            f"(publish a day first: goldpipe run-local --date {when})"
+        )
     results = run_checks(
         catalog,
         CheckTarget(jobs=(job,), days=(when,), ref="main"),

@@ -1,4 +1,5 @@
-"""Silver from its metadata: how many rows a day's run will read, without reading them."""
+"""Silver from its metadata: which tables exist, how many rows a day's run will read, without
+reading them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from goldpipe.core.contract import SILVER_TABLES
 from goldpipe.core.dates import day_bounds
+from goldpipe.core.errors import SilverContractError
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -28,6 +30,22 @@ def day_filter(contract: TableContract, day: dt.date) -> BooleanExpression:
         GreaterThanOrEqual(term=column, value=start.isoformat()),
         LessThan(term=column, value=end.isoformat()),
     )
+
+
+def require_tables(catalog: Catalog, tables: Iterable[str], catalog_name: str) -> None:
+    """``SilverContractError`` naming every silver table of ``tables`` the catalog lacks: a run reads
+    silver and never writes it, so it cannot start without them (the Spark job checks columns)."""
+    missing = [
+        SILVER_TABLES[name].identifier
+        for name in tables
+        if not catalog.table_exists(SILVER_TABLES[name].identifier)
+    ]
+    if missing:
+        raise SilverContractError(
+            f"silver table(s) {', '.join(missing)} do not exist in catalog {catalog_name!r}: a run only "
+            "reads silver; write it first (goldpipe seed for synthetic data), or point GOLDPIPE_HOME "
+            "or catalog.uri at your lakehouse"
+        )
 
 
 def day_rows(catalog: Catalog, day: dt.date, tables: Iterable[str]) -> int | None:
