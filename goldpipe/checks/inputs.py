@@ -85,20 +85,6 @@ def silver_totals(catalog: Catalog, day: dt.date) -> Totals:
     return Totals(int(row["units_sold"]), Decimal(row["net_revenue"]), int(row["orders"]))
 
 
-def newest_day(table: Table, ref: str) -> dt.date | None:
-    """The newest ``event_date`` on ``ref``, from the partition metadata."""
-    snapshot = head(table, ref)
-    if snapshot is None:
-        return None
-    partitions = table.inspect.partitions(snapshot_id=snapshot.snapshot_id)
-    if partitions.num_rows == 0:
-        return None
-    days = [
-        p["event_date"] for p in partitions.column("partition").to_pylist() if p.get("event_date") is not None
-    ]
-    return max(days) if days else None
-
-
 def last_commit(table: Table, ref: str) -> dt.datetime | None:
     snapshot = head(table, ref)
     if snapshot is None:

@@ -15,7 +15,7 @@ import click
 
 from goldpipe.cli.local_spark import catalog_session, spark_failures
 from goldpipe.cli.output import check_table, format_table
-from goldpipe.cli.params import values_option
+from goldpipe.cli.params import allow_unfinished_option, refuse_unfinished, values_option
 from goldpipe.core.contract import (
     JOB_NAMES,
     job_inputs,
@@ -76,6 +76,7 @@ class JobsType(click.ParamType[tuple[str, ...]]):
     show_default=True,
     help="With --date auto: at most this many days in one run.",
 )
+@allow_unfinished_option
 @click.option("--run-id", default=None, help="Names the run's branch. Default: time + random suffix.")
 @click.option(
     "--timings",
@@ -90,10 +91,12 @@ def run_local(
     dates: DateSpec,
     jobs: tuple[str, ...],
     max_catch_up_days: int,
+    allow_unfinished_days: bool,
     run_id: str | None,
     timings_file: Path | None,
 ) -> None:
     """Run gold jobs in Spark local mode against the configured catalog (never writes silver)."""
+    refuse_unfinished(dates.days, allow_unfinished_days)  # arguments first: touches nothing
     from goldpipe.lakehouse import gold_tables, silver_tables
     from goldpipe.lakehouse.jars import cds_dir, local_jars
 
@@ -113,13 +116,13 @@ def run_local(
     catalog = load_catalog(cfg)
     silver_tables.require_tables(catalog, job_inputs(jobs), cfg.name)
     resolved = gold_tables.auto_days(catalog, jobs, max_catch_up_days) if dates.is_auto else None
-    days = resolved.days if resolved else (None if dates.is_auto else dates.days)
-    if days == ():
+    days = resolved.days if resolved is not None else dates.days
+    if not days:
         # Known from metadata alone: no JVM, no Spark session for a run with nothing to do.
-        click.echo("gold is up to date: no day to process (Spark not started)")
+        click.echo("gold is up to date: it has every day up to yesterday that silver has (Spark not started)")
         _write_timings(timings_file, {"total": time.monotonic() - started}, None)
         return
-    day_rows = None if days is None else silver_tables.largest_day_rows(catalog, job_inputs(jobs), days)
+    day_rows = silver_tables.largest_day_rows(catalog, job_inputs(jobs), days)
     phases["catalog and settings"] = time.monotonic() - started
     request = RunRequest(
         jobs=jobs,

@@ -1,5 +1,5 @@
-"""Silver from its metadata: which tables exist, how many rows a day's run will read, without
-reading them."""
+"""Silver from its metadata: which tables exist, which days they have, how many rows a day's run
+will read, without reading them."""
 
 from __future__ import annotations
 
@@ -46,6 +46,30 @@ def require_tables(catalog: Catalog, tables: Iterable[str], catalog_name: str) -
             "reads silver; write it first (goldpipe seed for synthetic data), or point GOLDPIPE_HOME "
             "or catalog.uri at your lakehouse"
         )
+
+
+def day_range(catalog: Catalog, tables: Iterable[str]) -> tuple[dt.date, dt.date] | None:
+    """The first and the last business day (UTC) with rows in the partitioned silver ``tables``,
+    from the bounds of their data files' business timestamps (Iceberg's column metrics: no data
+    read); None when they have no rows. What ``auto`` may run: ``goldpipe.core.dates.auto_days``."""
+    firsts, lasts = [], []
+    for name in tables:
+        contract = SILVER_TABLES[name]
+        if not contract.partitioning or not catalog.table_exists(contract.identifier):
+            continue
+        column = contract.partitioning[0][0]
+        files = catalog.load_table(contract.identifier).inspect.files()
+        for content, count, metrics in zip(
+            files.column("content").to_pylist(),
+            files.column("record_count").to_pylist(),
+            files.column("readable_metrics").to_pylist(),
+            strict=True,
+        ):
+            bounds = metrics[column]
+            if content == 0 and count and bounds["lower_bound"] is not None:  # data, not deletes
+                firsts.append(bounds["lower_bound"].astimezone(dt.UTC).date())
+                lasts.append(bounds["upper_bound"].astimezone(dt.UTC).date())
+    return (min(firsts), max(lasts)) if firsts else None
 
 
 def day_rows(catalog: Catalog, day: dt.date, tables: Iterable[str]) -> int | None:
