@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from goldpipe.cli.interrupts import Interrupted, held_interrupt, spark_interrupts
 from goldpipe.cli.local_spark import catalog_session, spark_failures
 from goldpipe.cli.output import check_table, format_table
 from goldpipe.cli.params import allow_unfinished_option, refuse_unfinished, values_option
@@ -133,10 +134,13 @@ def run_local(
         resolved_auto=resolved,
     )
     click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)
-    with spark_failures(f"run {request.run_id} failed; gold main is unchanged."):
+    with (
+        spark_interrupts(lambda: _stopped(catalog, jobs, request.run_id)) as interrupts,
+        spark_failures(f"run {request.run_id} failed; gold main is unchanged."),
+    ):
         phase_started = time.monotonic()
-        spark = catalog_session(
-            cfg, app_name=f"goldpipe-{request.run_id}", cds_dir=cds_dir(), day_rows=day_rows
+        spark = interrupts.started(
+            catalog_session(cfg, app_name=f"goldpipe-{request.run_id}", cds_dir=cds_dir(), day_rows=day_rows)
         )
         phases["Spark session (JVM, Iceberg runtime)"] = time.monotonic() - phase_started
         # The audit's imports (pyarrow, DuckDB) while this process only waits for the JVM.
@@ -154,9 +158,13 @@ def run_local(
 
         click.echo(f"auditing branch {report.branch} ...", err=True)
         phase_started = time.monotonic()
-        outcome = audit_run(
-            catalog, run_id=report.run_id, jobs=jobs, config=checks, now=dt.datetime.now(dt.UTC)
-        )
+        with held_interrupt(f"the audit and publish of run {report.run_id}") as held:
+            outcome = audit_run(
+                catalog, run_id=report.run_id, jobs=jobs, config=checks, now=dt.datetime.now(dt.UTC)
+            )
+        if held.requested:
+            state = "published to main" if outcome.published else "not published, main unchanged"
+            raise Interrupted(f"run {report.run_id} was audited first: {state}")
         phases["audit and publish"] = time.monotonic() - phase_started
         phases.update({f"audit: {name}": seconds for name, seconds in outcome.timings.items()})
     published = outcome is not None and outcome.published
@@ -180,6 +188,17 @@ def run_local(
     click.echo(f"run {report.run_id}: {len(report.days)} day(s), {state}, {phases['total']:.1f}s total")
     if report.days and not published:
         sys.exit(1)
+
+
+def _stopped(catalog: Any, jobs: tuple[str, ...], run_id: str) -> str:
+    """After Ctrl-C stopped the run before its audit: its branches go, main never saw it."""
+    from goldpipe.core.names import branch_name
+    from goldpipe.lakehouse.gold_tables import drop_branch
+
+    dropped = drop_branch(catalog, jobs, branch_name(run_id))
+    return f"run {run_id} stopped before its audit: gold main is unchanged" + (
+        f", branch {branch_name(run_id)} dropped" if dropped else ""
+    )
 
 
 def _write_timings(path: Path | None, phases: dict[str, float], driver_rss_mib: float | None) -> None:

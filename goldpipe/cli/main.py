@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from goldpipe import __version__
+from goldpipe.cli.interrupts import EXIT_CODE, Interrupted
 from goldpipe.core.errors import GoldpipeError
 
 
@@ -86,12 +87,15 @@ def _register() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register()
     try:
+        _register()  # inside: Ctrl-C while the commands' modules load is one line too
         cli.main(args=argv, prog_name="goldpipe", standalone_mode=False)
+    except Interrupted as exc:
+        click.echo(f"interrupted: {exc}", err=True)
+        sys.exit(EXIT_CODE)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_CODE)
     except click.UsageError as exc:
         # One line, like every other error: what is wrong, and where the help is.
         where = exc.ctx.command_path if exc.ctx is not None else "goldpipe"
@@ -105,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_CODE)
 
 
 if __name__ == "__main__":

@@ -99,6 +99,21 @@ def auto_days(catalog: Catalog, jobs: tuple[str, ...], max_catch_up_days: int) -
     return due_days(mark, today, max_catch_up_days, day_range(catalog, job_inputs(jobs)))
 
 
+def drop_branch(catalog: Catalog, jobs: tuple[str, ...], branch: str) -> int:
+    """Drop ``branch`` from the gold tables of ``jobs`` that have it (a run stopped before its
+    audit: nothing on it is to be published); how many had it."""
+    dropped = 0
+    for job in jobs:
+        if not catalog.table_exists(GOLD_TABLES[job].identifier):
+            continue
+        table = gold_table(catalog, job)
+        if branch in table.metadata.refs:
+            with table.manage_snapshots() as snapshots:
+                snapshots.remove_branch(branch)
+            dropped += 1
+    return dropped
+
+
 def day_filter(day: dt.date) -> BooleanExpression:
     """Rows (and, through the identity partition, data files) of one business day."""
     from pyiceberg.expressions import EqualTo

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -116,7 +117,8 @@ def handed_to_the_job(monkeypatch, args) -> RunRequest:
         requests.append(request)
         raise SparkStartedError
 
-    monkeypatch.setattr(goldpipe.cli.local, "catalog_session", lambda *_a, **_k: object())
+    session = SimpleNamespace(sparkContext=SimpleNamespace(_gateway=SimpleNamespace(proc=None)))
+    monkeypatch.setattr(goldpipe.cli.local, "catalog_session", lambda *_a, **_k: session)
     monkeypatch.setattr(spark_apps.pipeline, "run", record)
     with pytest.raises(SparkStartedError):
         main(args)
