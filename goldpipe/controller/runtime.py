@@ -30,6 +30,7 @@ from goldpipe.controller.schedules import (
     plan_schedules,
     with_owner,
 )
+from goldpipe.controller.table_metrics import record_freshness
 from goldpipe.core.errors import ConfigError
 from goldpipe.deploy.kube import KubeApi, KubeError
 from goldpipe.deploy.render.crds import NO_CRDS, crds_dir
@@ -89,6 +90,7 @@ class Controller:
             config = self._current_config()
             if config is not None:
                 self._reconcile_schedules(config)
+                self.refresh_tables(config.settings)
             self.metrics.reconciles.labels(result="ok").inc()
             self.metrics.last_success.set_to_current_time()
             self.ready = True
@@ -98,6 +100,17 @@ class Controller:
             self.ready = False
         finally:
             self.metrics.reconcile_seconds.observe(time.monotonic() - started)
+
+    def refresh_tables(self, settings: Settings) -> None:
+        """The freshness gauges of the gold tables, from the catalog (a failure is counted and
+        logged: the schedules are reconciled all the same)."""
+        try:
+            catalog = self.catalog(settings)
+        except Exception as exc:  # an unreachable catalog is the audit's problem to report
+            self.metrics.table_stats_errors.inc()
+            log.warning("cannot open the catalog for the freshness gauges: %s", exc)
+            return
+        record_freshness(catalog, self.metrics)
 
     def _current_config(self) -> LoadedConfig | None:
         """The mounted config if valid; else a Warning (once per bad version) and the last good one."""
