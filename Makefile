@@ -24,11 +24,14 @@ jars:
 
 # helm, kubeconform, the end-to-end tier's control plane and the production-profile tier's
 # SeaweedFS, pinned in tools/, built from the Go module proxy into ~/.cache/goldpipe/tools (once
-# per version) and linked from .tools/; and the production-profile tier's Iceberg REST catalog
-# server, the jars of tools/iceberg-rest/jars.lock in ~/.cache/goldpipe/iceberg-rest.
+# per version) and linked from .tools/, with the Prometheus Operator's CRDs; the production-profile
+# tier's Iceberg REST catalog server, the jars of tools/iceberg-rest/jars.lock in
+# ~/.cache/goldpipe/iceberg-rest; and Prometheus with promtool (Debian's package) for the
+# monitoring tests.
 tools:
 	scripts/install-tools.sh
 	scripts/fetch-rest-catalog.sh
+	scripts/install-prometheus.sh
 
 # The embedded demo: 3 days of synthetic silver, every gold job for each day, the summary.
 demo: setup
