@@ -50,10 +50,10 @@ NO_CRDS = (
 )
 
 
-def _strict(schema: Any) -> Any:
+def strict_schema(schema: Any) -> Any:
     """The CRD schema with unknown fields rejected (the API server would silently prune them)."""
     if isinstance(schema, dict):
-        out = {k: _strict(v) for k, v in schema.items()}
+        out = {k: strict_schema(v) for k, v in schema.items()}
         if (
             out.get("type") == "object"
             and "properties" in out
@@ -63,7 +63,7 @@ def _strict(schema: Any) -> Any:
             out["additionalProperties"] = False
         return out
     if isinstance(schema, list):
-        return [_strict(v) for v in schema]
+        return [strict_schema(v) for v in schema]
     return schema
 
 
@@ -76,7 +76,7 @@ def crd_schemas(directory: str) -> dict[str, dict[str, Any]]:
         kind = crd["spec"]["names"]["kind"]
         for version in crd["spec"]["versions"]:
             if version["name"] == "v1beta2":
-                schemas[kind] = _strict(version["schema"]["openAPIV3Schema"])
+                schemas[kind] = strict_schema(version["schema"]["openAPIV3Schema"])
     return schemas
 
 
