@@ -8,6 +8,7 @@ repository; ``with_dependency=False`` removes ``charts/`` to show what helm does
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
@@ -201,9 +202,10 @@ def render_monitoring(helm: Helm, values: Mapping[str, Any] | None = None) -> Re
 
 
 def rule_groups(rendered: Rendered) -> list[dict[str, Any]]:
-    """The groups of the PrometheusRule: a Prometheus rule file's content."""
+    """The groups of the PrometheusRule: a Prometheus rule file's content (a copy: tests change it,
+    the rendering is shared)."""
     [rule] = rendered.of_kind("PrometheusRule")
-    groups: list[dict[str, Any]] = rule["spec"]["groups"]
+    groups: list[dict[str, Any]] = copy.deepcopy(rule["spec"]["groups"])
     return groups
 
 

@@ -149,7 +149,7 @@ def test_freshness_alerts_follow_the_checks_values(helm: Helm) -> None:
     }
     summary = by_table["daily_sales_summary"]
     assert summary["GoldpipeTableNotPublished"].endswith("> 50 * 3600")
-    assert summary["GoldpipeTableBehind"].endswith("< (floor(time() / 86400) - 1 - 2) * 86400")
+    assert summary["GoldpipeTableBehind"].endswith("< time() - time() % 86400 - (1 + 2) * 86400")
     assert by_table["daily_customer_analytics"]["GoldpipeTableNotPublished"].endswith("> 30 * 3600")
 
 
