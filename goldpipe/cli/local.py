@@ -108,6 +108,7 @@ def run_local(
         raise GoldpipeError(f"run-local needs PySpark ({exc}); install goldpipe[spark]") from None
 
     started = time.monotonic()
+    started_at = dt.datetime.now(dt.UTC)
     phases: dict[str, float] = {}
     cfg = load_catalog_config(ctx.obj["values_file"])
     local_jars(cfg)  # a missing jar is reported before any work
@@ -167,6 +168,9 @@ def run_local(
             raise Interrupted(f"run {report.run_id} was audited first: {state}")
         phases["audit and publish"] = time.monotonic() - phase_started
         phases.update({f"audit: {name}": seconds for name, seconds in outcome.timings.items()})
+        from goldpipe.cli.lineage import emit_local_run
+
+        emit_local_run(ctx.obj["values_file"], catalog, cfg, outcome, jobs=jobs, started=started_at)
     published = outcome is not None and outcome.published
     phases["total"] = time.monotonic() - started
     _write_timings(timings_file, phases, driver_rss)

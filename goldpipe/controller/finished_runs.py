@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from goldpipe.checks.audit import AuditOutcome, audit_run
+from goldpipe.checks.model import CheckResult
+from goldpipe.controller.lineage import emit_run
 from goldpipe.controller.metrics import Metrics
 from goldpipe.controller.notify import Webhook
 from goldpipe.controller.table_metrics import record_freshness, record_run_rows
@@ -36,6 +38,7 @@ from goldpipe.deploy.vocabulary import (
     runs_selector,
 )
 from goldpipe.lakehouse.publish import PublishConflictError
+from goldpipe.lineage.emitter import LineageEmitter
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -90,6 +93,7 @@ class RunProcessor:
     metrics: Metrics
     webhook: Webhook | None = None
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    lineage: LineageEmitter = field(default_factory=LineageEmitter)
     # Runs whose handling failed for a transient reason, and when to try again.
     retry_at: dict[str, float] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
@@ -130,6 +134,7 @@ class RunProcessor:
     def handle(self, settings: Settings, app: SparkApp) -> None:
         name, state = app.name, app.state
         if not app.completed:
+            self._lineage(settings, app, False, f"Spark run {state}: nothing was published")
             self._post(
                 app,
                 Posting(
@@ -155,6 +160,7 @@ class RunProcessor:
             )
         except PublishConflictError as exc:
             # Final: main moved under the run, its branch can never be fast-forwarded.
+            self._lineage(settings, app, False, str(exc), catalog=catalog)
             self._post(
                 app,
                 Posting(
@@ -172,12 +178,34 @@ class RunProcessor:
         record_run_rows(catalog, app.jobs, name, self.metrics)
         if outcome.published:
             record_freshness(catalog, self.metrics)
+        failed = outcome.verdict == "failed"
+        error = "blocking checks failed, nothing published: " + "; ".join(summary(outcome)["failed"])
+        self._lineage(
+            settings, app, not failed, error if failed else None, results=outcome.results, catalog=catalog
+        )
         self._post(app, Posting(outcome.verdict, summary(outcome), *self._event(outcome)))
         if outcome.verdict == "failed":
             self._notify(
                 f"goldpipe: run {name} failed its blocking checks, nothing published "
                 f"(branch {branch_name(name)} kept): " + "; ".join(summary(outcome)["failed"])
             )
+
+    def _lineage(
+        self,
+        settings: Settings,
+        app: SparkApp,
+        succeeded: bool,
+        error: str | None,
+        *,
+        results: list[CheckResult] | None = None,
+        catalog: Catalog | None = None,
+    ) -> None:
+        """OpenLineage events of the run, before its label: a crash in between re-sends the same
+        events (same run ids), which receivers take as one."""
+        emit_run(
+            self.lineage, settings, (lambda: catalog) if catalog else (lambda: self.catalog(settings)), app,
+            succeeded=succeeded, error=error, results=results or (), now=self.clock(),
+        )  # fmt: skip
 
     @staticmethod
     def _event(outcome: AuditOutcome) -> tuple[str, str, str]:
@@ -211,7 +239,8 @@ class RunProcessor:
         self._count(app, outcome.verdict, failure="checks_failed" if outcome.verdict == "failed" else None)
         blocking: dict[str, int] = {}
         for result in outcome.results:
-            blocking[result.table] = blocking.get(result.table, 0) + int(result.blocks)
+            for table in result.table.split(","):  # a check that errored for several tables names them all
+                blocking[table] = blocking.get(table, 0) + int(result.blocks)
             m.check_failed.labels(table=result.table, check=result.name).set(
                 0 if result.status == "pass" else 1
             )

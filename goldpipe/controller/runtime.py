@@ -36,6 +36,7 @@ from goldpipe.deploy.kube import KubeApi, KubeError
 from goldpipe.deploy.render.crds import NO_CRDS, crds_dir
 from goldpipe.deploy.settings import Settings
 from goldpipe.deploy.vocabulary import SCHEDULED_APPS, schedules_selector
+from goldpipe.lineage.emitter import LineageEmitter
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -64,6 +65,7 @@ class Controller:
     runs: RunProcessor | None = None
 
     def __post_init__(self) -> None:
+        lineage = LineageEmitter(count=lambda result: self.metrics.lineage_events.labels(result=result).inc())
         self.runs = RunProcessor(
             kube=self.kube,
             settings=lambda: self.last_good.settings if self.last_good else None,
@@ -71,6 +73,7 @@ class Controller:
             metrics=self.metrics,
             webhook=self.webhook,
             clock=self.clock,
+            lineage=lineage,
         )
 
     def reconcile_runs(self) -> None:

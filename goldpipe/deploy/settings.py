@@ -36,6 +36,7 @@ from goldpipe.lakehouse.config import (
     resolve_embedded,
     validate_catalog,
 )
+from goldpipe.lineage.config import LineageConfig, lineage_config
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class Settings:
     credentials: tuple[CredentialRef, ...]
     checks: ChecksConfig
     maintenance: MaintenanceSettings
+    lineage: LineageConfig
 
     def schedule(self, name: str) -> Schedule:
         for s in self.schedules:
@@ -326,6 +328,7 @@ def pipeline_settings(values: Mapping[str, Any], release: Release, *, validate: 
             credentials=credentials,
             checks=checks_config(values.get("checks"), JOB_NAMES),
             maintenance=_maintenance(values),
+            lineage=lineage_config(values["lineage"]),
         )
     except KeyError as exc:
         # Helm merges the chart's defaults in; only a hand-edited ConfigMap can lack a key.
@@ -339,6 +342,11 @@ def local_checks(values_file: str | None, jobs: tuple[str, ...]) -> ChecksConfig
     ``$GOLDPIPE_VALUES``, ``./values.yaml``), held to the chart's schema as `helm install` would."""
     values = validated_values(find_values_file(values_file))
     return checks_config(values.get("checks"), jobs)
+
+
+def local_lineage(values_file: str | None) -> LineageConfig:
+    """The lineage settings of a local run, from the values (as ``local_checks``)."""
+    return lineage_config(validated_values(find_values_file(values_file))["lineage"])
 
 
 def local_maintenance(values_file: str | None) -> MaintenancePolicy:

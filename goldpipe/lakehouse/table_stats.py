@@ -99,3 +99,29 @@ def _rejected_by_source(catalog: Catalog, run_id: str | None, days: set[dt.date]
     ):
         totals[str(source)] = totals.get(str(source), 0) + int(count or 0)
     return totals
+
+
+def snapshot_at(catalog: Catalog, identifier: str, moment: dt.datetime) -> int | None:
+    """The snapshot of ``main`` a reader saw at ``moment`` (the newest one not after it; the oldest
+    when all are later); None for a missing or empty table."""
+    if not catalog.table_exists(identifier):
+        return None
+    table = catalog.load_table(identifier)
+    millis = moment.timestamp() * 1000
+    last = None
+    for snapshot in history(table, "main"):  # newest first
+        last = snapshot
+        if snapshot.timestamp_ms <= millis:
+            return int(snapshot.snapshot_id)
+    return None if last is None else int(last.snapshot_id)
+
+
+def run_snapshot(catalog: Catalog, job: str, run_id: str) -> int | None:
+    """The snapshot holding what a run wrote to a job's table: its tag's (published) or its
+    branch's head; None when the run left neither."""
+    if not catalog.table_exists(GOLD_TABLES[job].identifier):
+        return None
+    table = gold_table(catalog, job)
+    ref = run_ref(table, run_id)
+    snapshot = None if ref is None else head(table, ref)
+    return None if snapshot is None else int(snapshot.snapshot_id)
