@@ -86,7 +86,7 @@ def prometheus_server(
         def ready() -> bool:
             supervisor.alive("prometheus")
             with urllib.request.urlopen(f"{server.url}/-/ready", timeout=5) as response:
-                return response.status == 200
+                return bool(response.status == 200)
 
         wait_until(
             ready, timeout=60, what="Prometheus", details=lambda: log_tail(supervisor.log("prometheus"))
