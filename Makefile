@@ -4,7 +4,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-export GOLDPIPE_JARS ?= $(HOME)/.cache/goldpipe/jars
+# Where goldpipe/lakehouse/jars.py and scripts/fetch-jars.sh look too: $XDG_CACHE_HOME is honoured.
+export GOLDPIPE_JARS ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/goldpipe/jars
 
 .PHONY: setup venv jars tools images cluster cluster-down demo test e2e node lint typecheck format bench docs clean
 
@@ -23,9 +24,10 @@ jars:
 
 # helm, kubeconform, the control plane and the real node (kubelet, kube-proxy, CoreDNS), the
 # production-profile tier's SeaweedFS, pinned in tools/, built from the Go module proxy into
-# ~/.cache/goldpipe/tools (once per version) and linked from .tools/; the Debian packages of the
-# image builds and the node (buildah, mmdebstrap, containerd, runc, CNI plugins: installed when
-# missing); and the production-profile tier's Iceberg REST catalog server, the jars of
+# ~/.cache/goldpipe/tools (once per version) and linked from .tools/, with the Prometheus
+# Operator's CRDs; the Debian packages of the image builds, the node and the monitoring tests
+# (buildah, mmdebstrap, containerd, runc, CNI plugins, Prometheus: installed when missing); and
+# the production-profile tier's Iceberg REST catalog server, the jars of
 # tools/iceberg-rest/jars.lock in ~/.cache/goldpipe/iceberg-rest.
 tools:
 	scripts/install-packages.sh
@@ -83,7 +85,6 @@ bench: setup tools
 	$(BIN)/python benchmarks/checks.py --json benchmarks/results-checks.json
 	$(BIN)/python benchmarks/controlplane.py --json benchmarks/results-controlplane.json
 
-# The README's values table, from the `# --` comments of values.yaml.
 # docs/values.md from the `# --` comments of values.yaml (tests/chart/test_values_docs.py runs
 # this same command).
 docs: tools

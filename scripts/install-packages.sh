@@ -1,39 +1,50 @@
 #!/usr/bin/env bash
-# Install the Debian packages of goldpipe's daemonless image builds and of its real single-node
-# cluster, when one is missing (`apt-get install`, so: Debian or Ubuntu, as root). Re-runnable:
-# with every package present it changes nothing.
+# Install the Debian packages goldpipe's builds and test tiers need, when one is missing
+# (`apt-get install`, so: Debian or Ubuntu, as root). Re-runnable: with every package present
+# it changes nothing.
 #
-#   group    packages
-#   images   buildah (builds the Dockerfiles without a daemon), mmdebstrap (the Debian root
-#            filesystem the base image starts from: no registry needed)
-#   node     containerd, runc, containernetworking-plugins (bridge, host-local, portmap,
-#            loopback), iptables and conntrack (kube-proxy), util-linux (unshare: the kubelet's
-#            mount namespace), catatonit (the pods' sandbox process, a static binary)
+#   group       packages
+#   images      buildah (builds the Dockerfiles without a daemon), mmdebstrap (the Debian root
+#               filesystem the base image starts from: no registry needed)
+#   node        containerd, runc, containernetworking-plugins (bridge, host-local, portmap,
+#               loopback), iptables and conntrack (kube-proxy), util-linux (unshare: the
+#               kubelet's mount namespace), catatonit (the pods' sandbox process, a static binary)
+#   monitoring  prometheus (Prometheus and promtool, pinned to release 2.42.0: the chart's
+#               alerting rules are tested with them, tests/monitoring)
 #
-# usage: scripts/install-packages.sh [images|node ...]   (default: both)
+# No package's service is started: a policy-rc.d refuses it while installing (the tests start
+# their own servers, bound to 127.0.0.1, and stop them by pid); one already there is left alone.
+#
+# usage: scripts/install-packages.sh [images|node|monitoring ...]   (default: all)
 set -euo pipefail
 
 declare -A packages=(
   [images]="buildah mmdebstrap"
   [node]="containerd runc containernetworking-plugins iptables conntrack util-linux catatonit"
+  [monitoring]="prometheus"
 )
-groups=("$@")
-((${#groups[@]})) || groups=(images node)
+# Packages pinned to an upstream release (any Debian revision of it: the archive keeps only the
+# newest one), checked before installing and after.
+declare -A releases=([prometheus]="2.42.0")
 
+groups=("$@")
+((${#groups[@]})) || groups=(images node monitoring)
 wanted=()
 for group in "${groups[@]}"; do
   if [[ -z "${packages[$group]:-}" ]]; then
-    echo "usage: scripts/install-packages.sh [images|node ...]" >&2
+    echo "usage: scripts/install-packages.sh [images|node|monitoring ...]" >&2
     exit 2
   fi
   read -r -a names <<<"${packages[$group]}"
   wanted+=("${names[@]}")
 done
 
+installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | awk '$3 == "installed" { print $4 }'; }
+# the right release installed (or, without a pin, any)
+ok() { local v; v="$(installed_version "$1")" && [[ -n "$v" && "$v" == "${releases[$1]:-}"* ]]; }
+
 missing=()
-for name in "${wanted[@]}"; do
-  dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q 'install ok installed' || missing+=("$name")
-done
+for name in "${wanted[@]}"; do ok "$name" || missing+=("$name"); done
 if ((${#missing[@]} == 0)); then
   echo "ok       Debian packages: ${wanted[*]}"
   exit 0
@@ -46,8 +57,31 @@ if ((EUID != 0)); then
   echo "error: missing ${missing[*]}: run 'sudo apt-get install ${missing[*]}' (or this script as root)" >&2
   exit 1
 fi
-echo "installing Debian packages: ${missing[*]}"
+
 start="$SECONDS"
 apt-get update -qq
+for name in "${missing[@]}"; do
+  candidate="$(apt-cache policy "$name" | awk '$1 == "Candidate:" { print $2 }')"
+  if [[ -n "${releases[$name]:-}" && "$candidate" != "${releases[$name]}"* ]]; then
+    echo "error: Debian's ${name} is '${candidate:-none}', not release ${releases[$name]}: update the pin in $0 and test with the new release" >&2
+    exit 1
+  fi
+done
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [[ ! -e "$policy" ]]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  made_policy=1
+fi
+drop_policy() { if ((made_policy)); then rm -f "$policy"; fi; }
+trap drop_policy EXIT
+echo "installing Debian packages: ${missing[*]}"
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+for name in "${missing[@]}"; do
+  ok "$name" || {
+    echo "error: ${name} is not installed at release ${releases[$name]:-any} after apt-get install" >&2
+    exit 1
+  }
+done
 echo "installed in $((SECONDS - start))s: ${missing[*]}"

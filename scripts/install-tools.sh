@@ -12,6 +12,9 @@
 #                  coredns (its cluster DNS)                             tools/coredns/go.mod
 #   lakehouse      weed (SeaweedFS: S3 gateway, master, volume, filer)   tools/seaweedfs/go.mod
 #                  for the production-profile tier (tests/production)
+#   monitoring     nothing built: the Prometheus Operator's CRDs         tools/prometheus-operator/go.mod
+#                  (ServiceMonitor, PodMonitor, PrometheusRule) and the
+#                  Spark Operator's metric names, for tests/monitoring   tools/spark-operator/go.mod
 #
 # Each tool is built once per version into a cache outside the repository,
 # $GOLDPIPE_TOOLS_CACHE/<tool>-<version>/ (default ~/.cache/goldpipe/tools), so a second clone
@@ -24,7 +27,7 @@
 # operator 2, etcd 40 s, module downloads included), plus SeaweedFS's weed (9 minutes of CPU:
 # 17m39s measured on 2 cores busy with other work); with the cache warm, a few seconds.
 #
-# usage: scripts/install-tools.sh [--force] [chart|control-plane|spark-operator|node|lakehouse ...]
+# usage: scripts/install-tools.sh [--force] [chart|control-plane|spark-operator|node|lakehouse|monitoring ...]
 #        (default: every group)
 #   --force  rebuild even when the cache has the pinned build
 # env: GOLDPIPE_TOOLS_CACHE  build cache (default: ${XDG_CACHE_HOME:-~/.cache}/goldpipe/tools)
@@ -43,14 +46,14 @@ groups=()
 for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
-    chart | control-plane | spark-operator | node | lakehouse) groups+=("$arg") ;;
+    chart | control-plane | spark-operator | node | lakehouse | monitoring) groups+=("$arg") ;;
     *)
-      echo "usage: scripts/install-tools.sh [--force] [chart|control-plane|spark-operator|node|lakehouse ...]" >&2
+      echo "usage: scripts/install-tools.sh [--force] [chart|control-plane|spark-operator|node|lakehouse|monitoring ...]" >&2
       exit 2
       ;;
   esac
 done
-((${#groups[@]})) || groups=(chart control-plane node lakehouse)
+((${#groups[@]})) || groups=(chart control-plane node lakehouse monitoring)
 export CGO_ENABLED="${CGO_ENABLED:-0}"
 
 # pinned DIR MODULE: the version of MODULE required by DIR/go.mod.
@@ -238,12 +241,7 @@ spark_operator_tools() {
     github.com/kubeflow/spark-operator/v2/cmd/operator=spark-operator
   # The CRDs of the same pinned module (go verified its zip against go.sum when it fetched it).
   local module_dir
-  module_dir="$(go_in "${tools}/spark-operator" mod download -json "github.com/kubeflow/spark-operator/v2@${sparkop}" |
-    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  if [[ -z "$module_dir" || ! -d "${module_dir}/config/crd/bases" ]]; then
-    echo "error: no config/crd/bases in ${module_dir}" >&2
-    exit 1
-  fi
+  module_dir="$(module_source "${tools}/spark-operator" github.com/kubeflow/spark-operator/v2 "$sparkop" config/crd/bases)"
   local dest="${cache}/spark-operator-${sparkop}"
   mkdir -p "${dest}/crds"
   cp -f "${module_dir}"/config/crd/bases/*.yaml "${dest}/crds/"
@@ -264,6 +262,44 @@ node_tools() {
   build coredns "$coredns" "${tools}/coredns" "-s -w" check_coredns github.com/coredns/coredns=coredns
 }
 
+# module_source DIR MODULE VERSION SUBDIR: the directory of MODULE@VERSION, downloaded through the
+# Go module proxy as DIR/go.sum pins it (go checks the zip against it), which must hold SUBDIR.
+module_source() {
+  local module_dir
+  require_go
+  module_dir="$(go_in "$1" mod download -json "$2@$3" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  if [[ -z "$module_dir" || ! -d "${module_dir}/$4" ]]; then
+    echo "error: no $4 in $2@$3 (${module_dir:-not downloaded})" >&2
+    exit 1
+  fi
+  echo "$module_dir"
+}
+
+monitoring_tools() {
+  local promop sparkop module_dir dest kind
+  promop="$(pinned "${tools}/prometheus-operator" github.com/prometheus-operator/prometheus-operator)"
+  module_dir="$(module_source "${tools}/prometheus-operator" github.com/prometheus-operator/prometheus-operator \
+    "$promop" example/prometheus-operator-crd)"
+  dest="${cache}/prometheus-operator-${promop}/crds"
+  mkdir -p "$dest"
+  for kind in servicemonitors podmonitors prometheusrules; do
+    cp -f "${module_dir}/example/prometheus-operator-crd/monitoring.coreos.com_${kind}.yaml" "${dest}/"
+  done
+  chmod -R u+w "$dest"
+  link "$dest" monitoring-crds
+  echo "ok       Prometheus Operator CRDs ${promop} (${dest})"
+  # The metric names the Spark Operator exports: the constants of its pkg/common/metrics.go (the
+  # expression check of tests/monitoring reads them; a metric prefix is the operator's option).
+  sparkop="$(pinned "${tools}/spark-operator" github.com/kubeflow/spark-operator/v2)"
+  module_dir="$(module_source "${tools}/spark-operator" github.com/kubeflow/spark-operator/v2 "$sparkop" pkg/common)"
+  dest="${cache}/spark-operator-${sparkop}/metrics"
+  mkdir -p "$dest"
+  cp -f "${module_dir}/pkg/common/metrics.go" "${dest}/"
+  chmod -R u+w "$dest"
+  link "$dest" spark-operator-metrics
+  echo "ok       Spark Operator metric names ${sparkop} (${dest})"
+}
+
 lakehouse_tools() {
   local weed
   weed="$(pinned "${tools}/seaweedfs" github.com/seaweedfs/seaweedfs)"
@@ -280,6 +316,7 @@ for group in "${groups[@]}"; do
     spark-operator) spark_operator_tools ;;
     node) node_tools ;;
     lakehouse) lakehouse_tools ;;
+    monitoring) monitoring_tools ;;
   esac
 done
 echo "tools in ${links}/bin (cached in ${cache})"

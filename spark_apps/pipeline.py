@@ -135,9 +135,9 @@ def resolve_days(spark: SparkSession, request: RunRequest) -> tuple[tuple[dt.dat
     # The laggard table decides: a job split into its own schedule catches up on its own.
     marks = [gold.watermark(spark, request.catalog, job) for job in request.jobs]
     mark = None if any(m is None for m in marks) else min(m for m in marks if m is not None)
-    first = silver.first_day(spark, request.catalog, job_inputs(request.jobs)) if mark is None else None
+    silver_days = silver.day_range(spark, request.catalog, job_inputs(request.jobs))
     today = request.today or dt.datetime.now(dt.UTC).date()
-    resolved = auto_days(mark, today, request.max_catch_up_days, first)
+    resolved = auto_days(mark, today, request.max_catch_up_days, silver_days)
     return resolved.days, resolved.deferred
 
 

@@ -105,19 +105,23 @@ def read_dimension(spark: SparkSession, catalog: str, name: str) -> DataFrame:
     return _contract_columns(spark.table(f"{catalog}.{contract.identifier}"), contract)
 
 
-def first_day(spark: SparkSession, catalog: str, tables: tuple[str, ...]) -> dt.date | None:
-    """The oldest business day in the partitioned silver ``tables`` (Iceberg answers min() from its
-    file statistics, without reading data); None when none has rows or exists."""
-    days = []
+def day_range(spark: SparkSession, catalog: str, tables: tuple[str, ...]) -> tuple[dt.date, dt.date] | None:
+    """The first and the last business day (UTC) with rows in the partitioned silver ``tables``
+    (Iceberg answers min() and max() from its file statistics, without reading data); None when
+    none has rows or exists. The same answer as ``goldpipe.lakehouse.silver_tables.day_range``."""
+    firsts, lasts = [], []
     for name in tables:
         contract = SILVER_TABLES[name]
         identifier = f"{catalog}.{contract.identifier}"
         if not contract.partitioning or not spark.catalog.tableExists(identifier):
             continue
-        column = contract.partitioning[0][0]
-        # The date in the session time zone, UTC (collecting the timestamp would convert it
+        column = F.col(contract.partitioning[0][0])
+        # The dates in the session time zone, UTC (collecting the timestamps would convert them
         # to this process's local zone).
-        oldest = spark.table(identifier).agg(F.min(F.col(column)).cast("date")).collect()[0][0]
-        if oldest is not None:
-            days.append(oldest)
-    return min(days) if days else None
+        [(first, last)] = (
+            spark.table(identifier).agg(F.min(column).cast("date"), F.max(column).cast("date")).collect()
+        )
+        if first is not None:
+            firsts.append(first)
+            lasts.append(last)
+    return (min(firsts), max(lasts)) if firsts else None

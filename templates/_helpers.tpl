@@ -156,10 +156,11 @@ An image reference "repository:tag" from a map with repository and tag.
 
 {{/*
 Rules of the values that need the release's own facts (no schema can see them), checked before
-anything renders: every ScheduledSparkApplication name "<fullname>-<schedule>" fits the 36
-characters the Spark Operator leaves (it appends a 20-character suffix to each run and '-ui-svc'
-to the run's Service), and each job runs in one schedule only. goldpipe's Python side checks the
-same (goldpipe.render.MAX_SCHEDULE_NAME, goldpipe.settings).
+anything renders: every ScheduledSparkApplication name "<fullname>-<schedule>", the table
+maintenance one "<fullname>-maintenance" included, fits the 36 characters the Spark Operator
+leaves (it appends a 20-character suffix to each run and '-ui-svc' to the run's Service), and
+each job runs in one schedule only. goldpipe's Python side checks the same
+(goldpipe.deploy.render.manifests.check_name, goldpipe.deploy.settings).
 */}}
 {{- define "goldpipe.validate" -}}
 {{- $fullname := include "goldpipe.fullname" . -}}
@@ -178,4 +179,40 @@ same (goldpipe.render.MAX_SCHEDULE_NAME, goldpipe.settings).
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- $maintenance := printf "%s-maintenance" $fullname -}}
+{{- if and .Values.maintenance.enabled (gt (len $maintenance) 36) -}}
+{{- fail (printf "maintenance: the ScheduledSparkApplication name %q has %d characters, at most 36 are allowed (the Spark Operator appends 20 characters to each run's name and '-ui-svc' to its Service): shorten the release name or fullnameOverride, or set maintenance.enabled: false" $maintenance (len $maintenance)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Fails unless the cluster serves a kind of the Prometheus Operator's monitoring.coreos.com/v1
+API, like the Spark Operator chart's PodMonitor. Called with (dict "root" $ "kind" KIND "value"
+VALUE). Offline (`helm template`), pass `--api-versions monitoring.coreos.com/v1/KIND`.
+*/}}
+{{- define "goldpipe.monitoring.requireApi" -}}
+{{- if not (.root.Capabilities.APIVersions.Has (printf "monitoring.coreos.com/v1/%s" .kind)) -}}
+{{- fail (printf "%s is true, but the cluster does not serve monitoring.coreos.com/v1 %s: install the Prometheus Operator (or its CRDs) first, or set %s=false. With helm template, pass --api-versions monitoring.coreos.com/v1/%s" .value .kind .value .kind) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The PromQL label matchers of the controller's series as the ServiceMonitor scrapes them: the
+release namespace and the job, which the Prometheus Operator names after the Service.
+*/}}
+{{- define "goldpipe.monitoring.selector" -}}
+namespace={{ .Release.Namespace | quote }},job={{ include "goldpipe.controller.name" . | quote }}
+{{- end -}}
+
+{{/*
+The gold jobs some schedule runs, sorted, as a list: each gets freshness alerts.
+*/}}
+{{- define "goldpipe.scheduledJobs" -}}
+{{- $jobs := list -}}
+{{- range $name, $schedule := .Values.schedules -}}
+{{- if $schedule -}}
+{{- $jobs = concat $jobs $schedule.jobs -}}
+{{- end -}}
+{{- end -}}
+{{- $jobs | uniq | sortAlpha | toJson -}}
 {{- end -}}

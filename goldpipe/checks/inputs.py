@@ -36,11 +36,9 @@ def day_files(table: Table, ref: str, day: dt.date) -> list[FileStats]:
 
 def day_columns(table: Table, ref: str, day: dt.date, columns: tuple[str, ...]) -> pa.Table:
     """Only ``columns`` of the day's rows on ``ref`` (column projection + partition pruning)."""
-    import pyarrow as pa
-
     snapshot = head(table, ref)
-    if snapshot is None:
-        return pa.table({c: pa.array([], pa.string()) for c in columns})
+    if snapshot is None:  # nothing committed on ref: no rows, with the columns' own types
+        return table.schema().select(*columns).as_arrow().empty_table()
     return table.scan(
         snapshot_id=snapshot.snapshot_id, row_filter=day_filter(day), selected_fields=columns
     ).to_arrow()
@@ -85,20 +83,6 @@ def silver_totals(catalog: Catalog, day: dt.date) -> Totals:
     finally:
         con.close()
     return Totals(int(row["units_sold"]), Decimal(row["net_revenue"]), int(row["orders"]))
-
-
-def newest_day(table: Table, ref: str) -> dt.date | None:
-    """The newest ``event_date`` on ``ref``, from the partition metadata."""
-    snapshot = head(table, ref)
-    if snapshot is None:
-        return None
-    partitions = table.inspect.partitions(snapshot_id=snapshot.snapshot_id)
-    if partitions.num_rows == 0:
-        return None
-    days = [
-        p["event_date"] for p in partitions.column("partition").to_pylist() if p.get("event_date") is not None
-    ]
-    return max(days) if days else None
 
 
 def last_commit(table: Table, ref: str) -> dt.datetime | None:

@@ -86,7 +86,7 @@ def run_checks(
                 out.results.append(
                     rules.freshness_check(
                         job,
-                        newest_day=inputs.newest_day(table, target.ref),
+                        newest_day=gold_tables.watermark(table, target.ref),
                         last_commit=inputs.last_commit(table, target.ref),
                         now=now,
                         allowed_lag_days=int(fresh.option("allowedLagDays")),

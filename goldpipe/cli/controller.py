@@ -9,10 +9,13 @@ from pathlib import Path
 import click
 
 from goldpipe.cli.cluster_context import kube_api, namespace_option
+from goldpipe.cli.params import values_option
 from goldpipe.core.errors import ConfigError, GoldpipeError
 
 
 @click.command("controller")
+# Accepted like every command's -f, though the controller reads the chart's ConfigMap instead.
+@values_option
 @click.option(
     "--config-dir",
     type=click.Path(file_okay=False, path_type=Path),

@@ -1,4 +1,4 @@
-"""``goldpipe run-local`` and ``goldpipe show``: the embedded lakehouse on this machine."""
+"""``goldpipe run-local``: the gold jobs in a local Spark session, then the audit and publish."""
 
 from __future__ import annotations
 
@@ -13,14 +13,12 @@ from typing import Any
 
 import click
 
+from goldpipe.cli.interrupts import Interrupted, held_interrupt, spark_interrupts
 from goldpipe.cli.local_spark import catalog_session, spark_failures
 from goldpipe.cli.output import check_table, format_table
-from goldpipe.cli.params import values_option
+from goldpipe.cli.params import allow_unfinished_option, refuse_unfinished, values_option
 from goldpipe.core.contract import (
-    GOLD_NAMESPACE,
-    GOLD_TABLES,
     JOB_NAMES,
-    SILVER_TABLES,
     job_inputs,
     parse_jobs,
 )
@@ -28,7 +26,6 @@ from goldpipe.core.dates import (
     DATE_SPEC_HELP,
     DEFAULT_MAX_CATCH_UP_DAYS,
     DateSpec,
-    parse_date,
     parse_date_spec,
 )
 from goldpipe.core.errors import GoldpipeError
@@ -80,6 +77,7 @@ class JobsType(click.ParamType[tuple[str, ...]]):
     show_default=True,
     help="With --date auto: at most this many days in one run.",
 )
+@allow_unfinished_option
 @click.option("--run-id", default=None, help="Names the run's branch. Default: time + random suffix.")
 @click.option(
     "--timings",
@@ -94,10 +92,12 @@ def run_local(
     dates: DateSpec,
     jobs: tuple[str, ...],
     max_catch_up_days: int,
+    allow_unfinished_days: bool,
     run_id: str | None,
     timings_file: Path | None,
 ) -> None:
     """Run gold jobs in Spark local mode against the configured catalog (never writes silver)."""
+    refuse_unfinished(dates.days, allow_unfinished_days)  # arguments first: touches nothing
     from goldpipe.lakehouse import gold_tables, silver_tables
     from goldpipe.lakehouse.jars import cds_dir, local_jars
 
@@ -108,20 +108,23 @@ def run_local(
         raise GoldpipeError(f"run-local needs PySpark ({exc}); install goldpipe[spark]") from None
 
     started = time.monotonic()
+    started_at = dt.datetime.now(dt.UTC)
     phases: dict[str, float] = {}
     cfg = load_catalog_config(ctx.obj["values_file"])
     local_jars(cfg)  # a missing jar is reported before any work
     checks = local_checks(ctx.obj["values_file"], jobs)
-    # pyiceberg creates the embedded catalog's directories and tables, the same ones Spark uses.
-    catalog = load_catalog(cfg, create=True)
+    # Silver must be there before the JVM starts: a run never writes it, so a missing lakehouse or
+    # silver table is one line from metadata, and nothing is created (gold's tables are Spark's).
+    catalog = load_catalog(cfg)
+    silver_tables.require_tables(catalog, job_inputs(jobs), cfg.name)
     resolved = gold_tables.auto_days(catalog, jobs, max_catch_up_days) if dates.is_auto else None
-    days = resolved.days if resolved else (None if dates.is_auto else dates.days)
-    if days == ():
+    days = resolved.days if resolved is not None else dates.days
+    if not days:
         # Known from metadata alone: no JVM, no Spark session for a run with nothing to do.
-        click.echo("gold is up to date: no day to process (Spark not started)")
+        click.echo("gold is up to date: it has every day up to yesterday that silver has (Spark not started)")
         _write_timings(timings_file, {"total": time.monotonic() - started}, None)
         return
-    day_rows = None if days is None else silver_tables.largest_day_rows(catalog, job_inputs(jobs), days)
+    day_rows = silver_tables.largest_day_rows(catalog, job_inputs(jobs), days)
     phases["catalog and settings"] = time.monotonic() - started
     request = RunRequest(
         jobs=jobs,
@@ -132,10 +135,13 @@ def run_local(
         resolved_auto=resolved,
     )
     click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)
-    with spark_failures(f"run {request.run_id} failed; gold main is unchanged."):
+    with (
+        spark_interrupts(lambda: _stopped(catalog, jobs, request.run_id)) as interrupts,
+        spark_failures(f"run {request.run_id} failed; gold main is unchanged."),
+    ):
         phase_started = time.monotonic()
-        spark = catalog_session(
-            cfg, app_name=f"goldpipe-{request.run_id}", cds_dir=cds_dir(), day_rows=day_rows
+        spark = interrupts.started(
+            catalog_session(cfg, app_name=f"goldpipe-{request.run_id}", cds_dir=cds_dir(), day_rows=day_rows)
         )
         phases["Spark session (JVM, Iceberg runtime)"] = time.monotonic() - phase_started
         # The audit's imports (pyarrow, DuckDB) while this process only waits for the JVM.
@@ -153,11 +159,18 @@ def run_local(
 
         click.echo(f"auditing branch {report.branch} ...", err=True)
         phase_started = time.monotonic()
-        outcome = audit_run(
-            catalog, run_id=report.run_id, jobs=jobs, config=checks, now=dt.datetime.now(dt.UTC)
-        )
+        with held_interrupt(f"the audit and publish of run {report.run_id}") as held:
+            outcome = audit_run(
+                catalog, run_id=report.run_id, jobs=jobs, config=checks, now=dt.datetime.now(dt.UTC)
+            )
+        if held.requested:
+            state = "published to main" if outcome.published else "not published, main unchanged"
+            raise Interrupted(f"run {report.run_id} was audited first: {state}")
         phases["audit and publish"] = time.monotonic() - phase_started
         phases.update({f"audit: {name}": seconds for name, seconds in outcome.timings.items()})
+        from goldpipe.cli.lineage import emit_local_run
+
+        emit_local_run(ctx.obj["values_file"], catalog, cfg, outcome, jobs=jobs, started=started_at)
     published = outcome is not None and outcome.published
     phases["total"] = time.monotonic() - started
     _write_timings(timings_file, phases, driver_rss)
@@ -181,6 +194,17 @@ def run_local(
         sys.exit(1)
 
 
+def _stopped(catalog: Any, jobs: tuple[str, ...], run_id: str) -> str:
+    """After Ctrl-C stopped the run before its audit: its branches go, main never saw it."""
+    from goldpipe.core.names import branch_name
+    from goldpipe.lakehouse.gold_tables import drop_branch
+
+    dropped = drop_branch(catalog, jobs, branch_name(run_id))
+    return f"run {run_id} stopped before its audit: gold main is unchanged" + (
+        f", branch {branch_name(run_id)} dropped" if dropped else ""
+    )
+
+
 def _write_timings(path: Path | None, phases: dict[str, float], driver_rss_mib: float | None) -> None:
     if path is not None:
         timings = {
@@ -201,97 +225,4 @@ def _driver_peak_rss_mib(spark: Any) -> float | None:
     return int(peak[0]) / 1024 if peak else None
 
 
-# Bookkeeping columns `show` leaves out unless asked (--all-columns).
-HIDDEN_COLUMNS = ("computed_at", "ingested_at")
-
-
-def _resolve_table(name: str) -> str:
-    from goldpipe.checks.history import CHECK_RESULTS
-
-    namespace, _, table = name.rpartition(".")
-    namespace = namespace or GOLD_NAMESPACE
-    known = {f"{GOLD_NAMESPACE}.{t}" for t in GOLD_TABLES} | {f"silver.{t}" for t in SILVER_TABLES}
-    known.add(CHECK_RESULTS.identifier)
-    identifier = f"{namespace}.{table}"
-    if identifier not in known:
-        raise click.BadParameter(
-            f"unknown table {name!r}; known: {', '.join(sorted(known))}", param_hint="TABLE"
-        )
-    return identifier
-
-
-@click.command("show")
-@values_option
-@click.argument("table")
-@click.option("--date", "day", default=None, help="Only this business day (YYYY-MM-DD).")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Rows at most.")
-@click.option("--all-columns", is_flag=True, help=f"Also {' and '.join(HIDDEN_COLUMNS)}.")
-@click.pass_context
-def show(ctx: click.Context, table: str, day: str | None, limit: int, all_columns: bool) -> None:
-    """Print rows of a table from main: gold (the default namespace), silver, or the audit's
-    audit.check_results; gold newest day first."""
-    from pyiceberg.exceptions import NoSuchTableError
-    from pyiceberg.expressions import AlwaysTrue, BooleanExpression
-
-    from goldpipe.lakehouse.gold_tables import day_filter
-
-    identifier = _resolve_table(table)
-    row_filter: BooleanExpression = AlwaysTrue()
-    if day is not None:  # arguments first: a usage error touches nothing
-        try:
-            row_filter = day_filter(parse_date(day))
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--date") from None
-    cfg = load_catalog_config(ctx.obj["values_file"])
-    try:
-        iceberg_table = load_catalog(cfg).load_table(identifier)
-    except NoSuchTableError:
-        raise GoldpipeError(f"table {identifier} does not exist yet in catalog {cfg.name!r}") from None
-    data = iceberg_table.scan(row_filter=row_filter).to_arrow()
-    hidden = [] if all_columns else [c for c in data.column_names if c in HIDDEN_COLUMNS]
-    columns = [c for c in data.column_names if c not in hidden]
-    contract = GOLD_TABLES.get(identifier.split(".", 1)[1]) if identifier.startswith(GOLD_NAMESPACE) else None
-    if contract is not None and len(data):
-        order = [("event_date", "descending")] + [(k, "ascending") for k in contract.key if k != "event_date"]
-        data = data.sort_by(order)
-    rows = [[r[c] for c in columns] for r in data.slice(0, limit).to_pylist()]
-    note = f"; {', '.join(hidden)} hidden, --all-columns shows them" if hidden else ""
-    click.echo(
-        f"{identifier} ({len(data)} row(s){', first ' + str(limit) if len(data) > limit else ''}{note})"
-    )
-    click.echo(format_table(columns, rows))
-
-
-@click.command("check")
-@values_option
-@click.argument("job")
-@click.option("--date", "day", required=True, help="Business day (YYYY-MM-DD).")
-@click.pass_context
-def check(ctx: click.Context, job: str, day: str) -> None:
-    """Run the checks of JOB's table for --date on published data (main). Exit 1 on a blocking failure."""
-    from goldpipe.checks import history
-    from goldpipe.checks.model import verdict
-    from goldpipe.checks.runner import CheckTarget, run_checks
-    from goldpipe.cli.params import day as parse_day
-    from goldpipe.cli.params import job_name
-
-    job, when = job_name(job), parse_day(day)
-    config = local_checks(ctx.obj["values_file"], (job,))
-    catalog = load_catalog(load_catalog_config(ctx.obj["values_file"]))
-    if not catalog.table_exists(GOLD_TABLES[job].identifier):
-        raise GoldpipeError(f"table {GOLD_TABLES[job].identifier} does not exist yet: nothing to check")
-    results = run_checks(
-        catalog,
-        CheckTarget(jobs=(job,), days=(when,), ref="main"),
-        config,
-        now=dt.datetime.now(dt.UTC),
-        history=lambda j, d, window: history.metric_history(catalog, j, d, window),
-    )
-    click.echo(check_table(results))
-    result = verdict(results)
-    click.echo(f"{job} {when}: checks {result}")
-    if result == "failed":
-        sys.exit(1)
-
-
-COMMANDS = [run_local, show, check]
+COMMANDS = [run_local]

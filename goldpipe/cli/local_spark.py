@@ -4,6 +4,7 @@ failures as one line."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,8 @@ from goldpipe.lakehouse.config import CatalogConfig, spark_catalog_conf
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
+log = logging.getLogger(__name__)
 
 
 def catalog_session(cfg: CatalogConfig, *, app_name: str, **options: Any) -> SparkSession:
@@ -56,4 +59,5 @@ def spark_failures(what: str) -> Iterator[None]:
         message = _spark_error_message(exc)
         if message is None:
             raise
+        log.debug("%s", what, exc_info=True)  # -v: Spark's whole error, Java stack included
         raise GoldpipeError(f"{what} {message}") from None

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from goldpipe import __version__
+from goldpipe.cli.interrupts import EXIT_CODE, Interrupted
 from goldpipe.core.errors import GoldpipeError
 
 
@@ -40,6 +41,7 @@ class GoldpipeGroup(click.Group):
             message = environment_error(exc)
             if message is None:
                 raise
+            logging.getLogger(__name__).debug("%s", message, exc_info=True)  # -v: the details
             raise _ExpectedFailure(message) from None
 
 
@@ -68,26 +70,32 @@ def cli(ctx: click.Context, values_file: str | None, verbose: bool) -> None:
         # it are noise unless asked for (-v).
         for name in ("urllib3", "kubernetes", "goldpipe.deploy.kube"):
             logging.getLogger(name).setLevel(logging.ERROR)
+        # A check that could not run is an ERROR row of the check table already; its traceback
+        # (what the controller logs) is a detail.
+        logging.getLogger("goldpipe.checks.runner").setLevel(logging.CRITICAL)
     ctx.ensure_object(dict)
     ctx.obj.setdefault("values_file", values_file)
 
 
 def _register() -> None:
     # Imported here so `goldpipe --help` does not pay for every command's imports.
-    from goldpipe.cli import controller, local, maintain, render, seed, spark_runs
+    from goldpipe.cli import controller, local, maintain, published, render, seed, spark_runs
 
-    for module in (seed, local, maintain, render, spark_runs, controller):
+    for module in (seed, local, published, maintain, render, spark_runs, controller):
         for command in module.COMMANDS:
             cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register()
     try:
+        _register()  # inside: Ctrl-C while the commands' modules load is one line too
         cli.main(args=argv, prog_name="goldpipe", standalone_mode=False)
+    except Interrupted as exc:
+        click.echo(f"interrupted: {exc}", err=True)
+        sys.exit(EXIT_CODE)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_CODE)
     except click.UsageError as exc:
         # One line, like every other error: what is wrong, and where the help is.
         where = exc.ctx.command_path if exc.ctx is not None else "goldpipe"
@@ -101,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_CODE)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from goldpipe.cli.interrupts import spark_interrupts
 from goldpipe.cli.local_spark import catalog_session, spark_failures
 from goldpipe.cli.params import values_option
 from goldpipe.core.errors import GoldpipeError, UsageError
@@ -70,8 +71,13 @@ def maintain(ctx: click.Context, /, dry_run: bool, **overrides: Any) -> None:
     load_catalog(cfg)  # refuses a missing embedded lakehouse before the JVM starts
     local_jars(cfg)  # and a missing jar
     click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)
-    with spark_failures("maintenance failed:"):
-        spark = catalog_session(cfg, app_name="goldpipe-maintenance")
+    # Each procedure is an Iceberg commit (or, for orphan files, deletes only unreferenced files).
+    stopped = "nothing was changed (a dry run)" if dry_run else "each table is as its last procedure left it"
+    with (
+        spark_interrupts(lambda: f"maintenance stopped: {stopped}") as interrupts,
+        spark_failures("maintenance failed:"),
+    ):
+        spark = interrupts.started(catalog_session(cfg, app_name="goldpipe-maintenance"))
         reports = run_maintenance(
             spark, cfg.name, policy, dt.datetime.now(dt.UTC), dry_run=dry_run, progress=click.echo
         )

@@ -7,7 +7,7 @@ import datetime as dt
 import click
 
 from goldpipe.core.contract import JOB_NAMES
-from goldpipe.core.dates import parse_date
+from goldpipe.core.dates import parse_date, unfinished
 
 
 def job_name(value: str, hint: str = "JOB") -> str:
@@ -41,3 +41,23 @@ def day(value: str, hint: str = "--date") -> dt.date:
         return parse_date(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=hint) from None
+
+
+# Runs of explicit days take it (run-local, run, backfill): `auto` never picks an unfinished day.
+allow_unfinished_option = click.option(
+    "--allow-unfinished-days",
+    is_flag=True,
+    help="Also run days that have not ended yet (today or later, UTC).",
+)
+
+
+def refuse_unfinished(days: tuple[dt.date, ...], allowed: bool, hint: str = "--date") -> None:
+    """A usage error for a day that has not ended, unless ``allowed`` (``goldpipe.core.dates.unfinished``)."""
+    today = dt.datetime.now(dt.UTC).date()
+    early = unfinished(days, today)
+    if early and not allowed:
+        raise click.BadParameter(
+            f"{early[0]} has not ended yet (today is {today} UTC): its silver is incomplete, and once "
+            "published --date auto never redoes it; pass --allow-unfinished-days to run it anyway",
+            param_hint=hint,
+        )

@@ -18,8 +18,8 @@ from goldpipe.cli.cluster_context import (
     release_option,
 )
 from goldpipe.cli.output import format_table
+from goldpipe.cli.params import allow_unfinished_option, job_name, refuse_unfinished, values_option
 from goldpipe.cli.params import day as parse_day
-from goldpipe.cli.params import job_name, values_option
 from goldpipe.core.errors import GoldpipeError
 from goldpipe.deploy.apps import SparkApp, run_row
 from goldpipe.deploy.kube import AlreadyExistsError, KubeApi, NotFoundError
@@ -52,6 +52,7 @@ def _wait(kube: KubeApi, name: str, poll: float) -> SparkApp:
 @click.option("--date", "day", required=True, help="Business day (YYYY-MM-DD).")
 @click.option("--wait", is_flag=True, help="Wait until the run ends; exit 1 if it failed.")
 @click.option("--replace", is_flag=True, help="Delete an earlier run of this job and day first.")
+@allow_unfinished_option
 @click.option("--poll-seconds", type=float, default=10.0, hidden=True)
 @release_option
 @namespace_option
@@ -63,6 +64,7 @@ def run(
     day: str,
     wait: bool,
     replace: bool,
+    allow_unfinished_days: bool,
     poll_seconds: float,
     release: str,
     namespace: str | None,
@@ -70,6 +72,7 @@ def run(
 ) -> None:
     """Start a one-off SparkApplication of JOB for --date (named after the job and the day)."""
     job, when = job_name(job), parse_day(day, "--date")
+    refuse_unfinished((when,), allow_unfinished_days)
     kube = kube_api(ctx, namespace, context)
     settings = deployed_settings(ctx, kube, release)
     doc = render_run(settings, job, when)
@@ -104,6 +107,7 @@ def run(
     show_default=True,
     help="Runs in flight at most.",
 )
+@allow_unfinished_option
 @click.option("--poll-seconds", type=float, default=10.0, hidden=True)
 @release_option
 @namespace_option
@@ -115,6 +119,7 @@ def backfill(
     start: str,
     end: str,
     parallel: int,
+    allow_unfinished_days: bool,
     poll_seconds: float,
     release: str,
     namespace: str | None,
@@ -130,6 +135,7 @@ def backfill(
     if last < first:
         raise click.BadParameter(f"{last} is before {first}", param_hint="--to")
     days = tuple(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+    refuse_unfinished(days, allow_unfinished_days, "--to")
     kube = kube_api(ctx, namespace, context)
     settings = deployed_settings(ctx, kube, release)
     docs = {d: render_run(settings, job, d, run_kind="backfill") for d in days}  # all names checked up front
@@ -175,6 +181,7 @@ def _states(kube: KubeApi, docs: dict[dt.date, dict[str, Any]]) -> dict[dt.date,
 
 
 @click.command("status")
+@values_option
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @release_option
 @namespace_option

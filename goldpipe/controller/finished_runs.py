@@ -18,8 +18,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from goldpipe.checks.audit import AuditOutcome, audit_run
+from goldpipe.checks.model import CheckResult
+from goldpipe.controller.lineage import emit_run
 from goldpipe.controller.metrics import Metrics
 from goldpipe.controller.notify import Webhook
+from goldpipe.controller.table_metrics import record_freshness, record_run_rows
 from goldpipe.core.errors import GoldpipeError
 from goldpipe.core.names import branch_name
 from goldpipe.deploy.apps import SparkApp
@@ -35,6 +38,7 @@ from goldpipe.deploy.vocabulary import (
     runs_selector,
 )
 from goldpipe.lakehouse.publish import PublishConflictError
+from goldpipe.lineage.emitter import LineageEmitter
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -46,12 +50,15 @@ def needs_result(app: SparkApp) -> bool:
     return app.terminal and app.checks is None
 
 
-def is_stuck(app: SparkApp, now: dt.datetime, minutes: float) -> bool:
-    """Not finished long after it started, and not yet warned about."""
-    if app.terminal or app.annotations.get(ANNOTATION_STUCK):
-        return False
+def overdue(app: SparkApp, now: dt.datetime, minutes: float) -> bool:
+    """Not finished long after it started."""
     start = app.started
-    return start is not None and now - start > dt.timedelta(minutes=minutes)
+    return not app.terminal and start is not None and now - start > dt.timedelta(minutes=minutes)
+
+
+def is_stuck(app: SparkApp, now: dt.datetime, minutes: float) -> bool:
+    """Overdue, and not yet warned about."""
+    return overdue(app, now, minutes) and not app.annotations.get(ANNOTATION_STUCK)
 
 
 def summary(outcome: AuditOutcome) -> dict[str, Any]:
@@ -86,6 +93,7 @@ class RunProcessor:
     metrics: Metrics
     webhook: Webhook | None = None
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    lineage: LineageEmitter = field(default_factory=LineageEmitter)
     # Runs whose handling failed for a transient reason, and when to try again.
     retry_at: dict[str, float] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
@@ -100,6 +108,8 @@ class RunProcessor:
         # from the same main and recomputed the older run's days too, so it supersedes it; the
         # older run then meets a moved main and is reported as a PublishConflict, not published.
         apps.sort(key=lambda a: (str(a.metadata.get("creationTimestamp", "")), a.name), reverse=True)
+        limit = settings.controller.stuck_run_minutes
+        self.metrics.overdue_runs.set(sum(overdue(app, now, limit) for app in apps))
         for app in apps:
             name = app.name
             if needs_result(app):
@@ -124,6 +134,7 @@ class RunProcessor:
     def handle(self, settings: Settings, app: SparkApp) -> None:
         name, state = app.name, app.state
         if not app.completed:
+            self._lineage(settings, app, False, f"Spark run {state}: nothing was published")
             self._post(
                 app,
                 Posting(
@@ -134,7 +145,7 @@ class RunProcessor:
                     f"Spark run {state}: nothing was published; gold main unchanged",
                 ),
             )
-            self.metrics.runs.labels(verdict="run_failed").inc()
+            self._count(app, "run_failed", failure="run_failed")
             self._notify(f"goldpipe: run {name} {state}; nothing published.")
             return
         catalog = self.catalog(settings)
@@ -149,6 +160,7 @@ class RunProcessor:
             )
         except PublishConflictError as exc:
             # Final: main moved under the run, its branch can never be fast-forwarded.
+            self._lineage(settings, app, False, str(exc), catalog=catalog)
             self._post(
                 app,
                 Posting(
@@ -159,16 +171,41 @@ class RunProcessor:
                     str(exc),
                 ),
             )
-            self.metrics.runs.labels(verdict="conflict").inc()
+            self._count(app, "conflict", failure="publish_conflict")
             self._notify(f"goldpipe: run {name} could not be published: {exc}")
             return
         self._record_metrics(app, outcome)
+        record_run_rows(catalog, app.jobs, name, self.metrics)
+        if outcome.published:
+            record_freshness(catalog, self.metrics)
+        failed = outcome.verdict == "failed"
+        error = "blocking checks failed, nothing published: " + "; ".join(summary(outcome)["failed"])
+        self._lineage(
+            settings, app, not failed, error if failed else None, results=outcome.results, catalog=catalog
+        )
         self._post(app, Posting(outcome.verdict, summary(outcome), *self._event(outcome)))
         if outcome.verdict == "failed":
             self._notify(
                 f"goldpipe: run {name} failed its blocking checks, nothing published "
                 f"(branch {branch_name(name)} kept): " + "; ".join(summary(outcome)["failed"])
             )
+
+    def _lineage(
+        self,
+        settings: Settings,
+        app: SparkApp,
+        succeeded: bool,
+        error: str | None,
+        *,
+        results: list[CheckResult] | None = None,
+        catalog: Catalog | None = None,
+    ) -> None:
+        """OpenLineage events of the run, before its label: a crash in between re-sends the same
+        events (same run ids), which receivers take as one."""
+        emit_run(
+            self.lineage, settings, (lambda: catalog) if catalog else (lambda: self.catalog(settings)), app,
+            succeeded=succeeded, error=error, results=results or (), now=self.clock(),
+        )  # fmt: skip
 
     @staticmethod
     def _event(outcome: AuditOutcome) -> tuple[str, str, str]:
@@ -188,14 +225,28 @@ class RunProcessor:
             return "Normal", "Published", f"checks are disabled (checks.enabled: false): {days} {published}"
         return "Normal", "ChecksPassed", f"{len(outcome.results)} checks passed for {days}; {published}"
 
+    def _count(self, app: SparkApp, verdict: str, failure: str | None = None) -> None:
+        """A handled run: by verdict, its duration, and why it failed if it did."""
+        self.metrics.runs.labels(verdict=verdict).inc()
+        if failure is not None:
+            self.metrics.runs_failed.labels(reason=failure).inc()
+        start, end = app.started, app.ended
+        if start is not None and end is not None:
+            self.metrics.run_seconds.labels(verdict=verdict).observe(max(0.0, (end - start).total_seconds()))
+
     def _record_metrics(self, app: SparkApp, outcome: AuditOutcome) -> None:
         m = self.metrics
-        m.runs.labels(verdict=outcome.verdict).inc()
+        self._count(app, outcome.verdict, failure="checks_failed" if outcome.verdict == "failed" else None)
+        blocking: dict[str, int] = {}
         for result in outcome.results:
+            for table in result.table.split(","):  # a check that errored for several tables names them all
+                blocking[table] = blocking.get(table, 0) + int(result.blocks)
             m.check_failed.labels(table=result.table, check=result.name).set(
                 0 if result.status == "pass" else 1
             )
             m.checks.labels(status=result.status, severity=result.severity).inc()
+        for table, count in blocking.items():
+            m.blocking_failures.labels(table=table).set(count)
         for check, seconds in outcome.timings.items():
             m.check_seconds.labels(check=check).observe(seconds)
         finished = app.ended
@@ -241,6 +292,7 @@ class RunProcessor:
             )
         self.kube.patch_metadata(SPARK_APPS, name, {}, {ANNOTATION_STUCK: now.isoformat(timespec="seconds")})
         self.metrics.stuck.inc()
+        self.metrics.runs_failed.labels(reason="stuck").inc()
         self._notify(f"goldpipe: {message} ({name})")
 
     def _notify(self, text: str) -> None:

@@ -1,10 +1,27 @@
-"""Prometheus metrics of the controller (own registry: no process-global state in tests)."""
+"""Prometheus metrics of the controller (own registry: no process-global state in tests).
+
+Names follow Prometheus' conventions: a unit suffix in base units (``_seconds``, ``_timestamp_seconds``),
+``_total`` on counters, and only bounded label sets: ``table`` and ``check`` come from the data
+contract, ``verdict``, ``reason``, ``result``, ``action``, ``status`` and ``severity`` from the
+tuples below. No run name, date or other unbounded value is ever a label. The chart's alerting
+rules and dashboard name only these metrics (tests/monitoring checks it against this registry).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from goldpipe.core.contract import JOB_NAMES
+
+# Why a run did not end published: a failed Spark run, a failed blocking check, a publish
+# conflict, or a run still not finished after controller.stuckRunMinutes.
+FAILURE_REASONS = ("run_failed", "checks_failed", "publish_conflict", "stuck")
+# The verdict of a finished run: the audit's (passed, warning, failed, skipped) or why there was none.
+VERDICTS = ("passed", "warning", "failed", "skipped", "run_failed", "conflict")
+# Runs last from minutes (a small day) to hours (a catch-up or backfill on a large lake).
+RUN_DURATION_BUCKETS = (60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800)
 
 
 @dataclass
@@ -31,6 +48,25 @@ class Metrics:
         self.runs = Counter(
             "goldpipe_runs_processed_total", "Finished runs handled, by verdict", ["verdict"], registry=r
         )
+        self.runs_failed = Counter(
+            "goldpipe_runs_failed_total",
+            "Runs that did not end published, by reason: run_failed (Spark), checks_failed (a blocking "
+            "check), publish_conflict, stuck (not finished after controller.stuckRunMinutes)",
+            ["reason"],
+            registry=r,
+        )
+        self.run_seconds = Histogram(
+            "goldpipe_run_duration_seconds",
+            "From a run's submission to its end, by verdict",
+            ["verdict"],
+            buckets=RUN_DURATION_BUCKETS,
+            registry=r,
+        )
+        self.overdue_runs = Gauge(
+            "goldpipe_overdue_runs",
+            "Runs not finished after controller.stuckRunMinutes, as of the last look",
+            registry=r,
+        )
         self.checks = Counter(
             "goldpipe_checks_total",
             "Check results by status and severity",
@@ -41,6 +77,42 @@ class Metrics:
             "goldpipe_check_failed",
             "1 when the latest result of a check on a table did not pass",
             ["table", "check"],
+            registry=r,
+        )
+        self.blocking_failures = Gauge(
+            "goldpipe_table_last_run_blocking_check_failures",
+            "Blocking checks that failed on a table in its latest audited run (0: none)",
+            ["table"],
+            registry=r,
+        )
+        self.rows_written = Gauge(
+            "goldpipe_table_last_run_written_rows",
+            "Rows the latest audited run wrote to a table (its commits' added-records)",
+            ["table"],
+            registry=r,
+        )
+        self.rows_rejected = Gauge(
+            "goldpipe_table_last_run_rejected_rows",
+            "Rejected input rows of the silver tables a table's job reads, over the latest audited "
+            "run's days (gold.rejected_rows)",
+            ["table"],
+            registry=r,
+        )
+        self.last_published = Gauge(
+            "goldpipe_table_last_published_timestamp_seconds",
+            "When goldpipe last committed to a table's main (table maintenance not counted)",
+            ["table"],
+            registry=r,
+        )
+        self.newest_day = Gauge(
+            "goldpipe_table_newest_day_timestamp_seconds",
+            "Start (00:00 UTC) of the newest business day on a table's main",
+            ["table"],
+            registry=r,
+        )
+        self.table_stats_errors = Counter(
+            "goldpipe_table_stats_errors_total",
+            "Failed reads of the gold tables' freshness (the freshness gauges keep their last values)",
             registry=r,
         )
         self.check_seconds = Histogram(
@@ -63,3 +135,20 @@ class Metrics:
             "When a reconciliation last succeeded",
             registry=r,
         )
+        self.lineage_events = Counter(
+            "goldpipe_lineage_events_total",
+            "OpenLineage events by result: sent, failed (the receiver refused or did not answer), "
+            "dropped (the queue was full)",
+            ["result"],
+            registry=r,
+        )
+        # Every series of a bounded label set exists from the start, at 0: `increase()` and the
+        # alerts then see the first failure, not a series that appears at 1.
+        for reason in FAILURE_REASONS:
+            self.runs_failed.labels(reason=reason)
+        for verdict in VERDICTS:
+            self.runs.labels(verdict=verdict)
+        for result in ("sent", "failed", "dropped"):
+            self.lineage_events.labels(result=result)
+        for table in JOB_NAMES:
+            self.blocking_failures.labels(table=table)

@@ -30,11 +30,13 @@ from goldpipe.controller.schedules import (
     plan_schedules,
     with_owner,
 )
+from goldpipe.controller.table_metrics import record_freshness
 from goldpipe.core.errors import ConfigError
 from goldpipe.deploy.kube import KubeApi, KubeError
 from goldpipe.deploy.render.crds import NO_CRDS, crds_dir
 from goldpipe.deploy.settings import Settings
 from goldpipe.deploy.vocabulary import SCHEDULED_APPS, schedules_selector
+from goldpipe.lineage.emitter import LineageEmitter
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -63,6 +65,7 @@ class Controller:
     runs: RunProcessor | None = None
 
     def __post_init__(self) -> None:
+        lineage = LineageEmitter(count=lambda result: self.metrics.lineage_events.labels(result=result).inc())
         self.runs = RunProcessor(
             kube=self.kube,
             settings=lambda: self.last_good.settings if self.last_good else None,
@@ -70,6 +73,7 @@ class Controller:
             metrics=self.metrics,
             webhook=self.webhook,
             clock=self.clock,
+            lineage=lineage,
         )
 
     def reconcile_runs(self) -> None:
@@ -89,6 +93,7 @@ class Controller:
             config = self._current_config()
             if config is not None:
                 self._reconcile_schedules(config)
+                self.refresh_tables(config.settings)
             self.metrics.reconciles.labels(result="ok").inc()
             self.metrics.last_success.set_to_current_time()
             self.ready = True
@@ -98,6 +103,17 @@ class Controller:
             self.ready = False
         finally:
             self.metrics.reconcile_seconds.observe(time.monotonic() - started)
+
+    def refresh_tables(self, settings: Settings) -> None:
+        """The freshness gauges of the gold tables, from the catalog (a failure is counted and
+        logged: the schedules are reconciled all the same)."""
+        try:
+            catalog = self.catalog(settings)
+        except Exception as exc:  # an unreachable catalog is the audit's problem to report
+            self.metrics.table_stats_errors.inc()
+            log.warning("cannot open the catalog for the freshness gauges: %s", exc)
+            return
+        record_freshness(catalog, self.metrics)
 
     def _current_config(self) -> LoadedConfig | None:
         """The mounted config if valid; else a Warning (once per bad version) and the last good one."""

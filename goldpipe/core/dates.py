@@ -70,6 +70,16 @@ def yesterday(now: dt.datetime | None = None) -> dt.date:
     return now.astimezone(dt.UTC).date() - dt.timedelta(days=1)
 
 
+def unfinished(days: tuple[dt.date, ...], today: dt.date) -> tuple[dt.date, ...]:
+    """The days of ``days`` that have not ended yet (``today`` or later, UTC).
+
+    Their silver is incomplete, and once a run has published such a day ``auto`` takes it for
+    done: it would never be computed again from the whole day's data. So a run of an explicit day
+    refuses them unless asked (``--allow-unfinished-days``).
+    """
+    return tuple(day for day in days if day >= today)
+
+
 @dataclass(frozen=True)
 class AutoDays:
     days: tuple[dt.date, ...]
@@ -78,25 +88,32 @@ class AutoDays:
 
 
 def auto_days(
-    watermark: dt.date | None, today: dt.date, max_catch_up_days: int, first_silver_day: dt.date | None = None
+    watermark: dt.date | None,
+    today: dt.date,
+    max_catch_up_days: int,
+    silver_days: tuple[dt.date, dt.date] | None,
 ) -> AutoDays:
-    """Every day after ``watermark`` up to yesterday, the oldest first, at most ``max_catch_up_days``.
+    """Every day after ``watermark`` up to yesterday that silver has, the oldest first, at most
+    ``max_catch_up_days``.
 
+    ``silver_days`` is the first and the last day silver has rows on (None: it has none): a day
+    after silver's last is not due yet (ingest is behind, or silver ends there), and one before
+    its first has nothing to compute, so ``auto`` never writes a day silver does not have.
     Catching up oldest-first means a gap never stays behind: the next run continues where this
-    one stopped. With no watermark (empty gold), the last ``max_catch_up_days`` days up to
-    yesterday that silver has (from ``first_silver_day``; yesterday alone when it is unknown):
-    recent days first, older history is a backfill's job.
+    one stopped. With no watermark (empty gold): the last ``max_catch_up_days`` days that silver
+    has; older history is a backfill's job.
     """
     if max_catch_up_days < 1:
         raise ValueError("max_catch_up_days must be at least 1")
-    last = today - dt.timedelta(days=1)
+    if silver_days is None:
+        return AutoDays((), 0)
+    first, last = silver_days[0], min(silver_days[1], today - dt.timedelta(days=1))
     if watermark is None:
-        if first_silver_day is None or first_silver_day >= last:
-            return AutoDays((last,), 0)
-        start = max(first_silver_day, last - dt.timedelta(days=max_catch_up_days - 1))
-        return AutoDays(tuple(start + dt.timedelta(days=i) for i in range((last - start).days + 1)), 0)
-    due = (last - watermark).days
+        first = max(first, last - dt.timedelta(days=max_catch_up_days - 1))
+    else:
+        first = max(first, watermark + dt.timedelta(days=1))
+    due = (last - first).days + 1
     if due <= 0:
         return AutoDays((), 0)
     taken = min(due, max_catch_up_days)
-    return AutoDays(tuple(watermark + dt.timedelta(days=i) for i in range(1, taken + 1)), due - taken)
+    return AutoDays(tuple(first + dt.timedelta(days=i) for i in range(taken)), due - taken)

@@ -25,7 +25,6 @@ from goldpipe.deploy.release import Release
 from goldpipe.deploy.values import (
     find_values_file,
     invalid_values_message,
-    load_values,
     schema_errors,
     validated_values,
 )
@@ -37,6 +36,7 @@ from goldpipe.lakehouse.config import (
     resolve_embedded,
     validate_catalog,
 )
+from goldpipe.lineage.config import LineageConfig, lineage_config
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,7 @@ class Settings:
     credentials: tuple[CredentialRef, ...]
     checks: ChecksConfig
     maintenance: MaintenanceSettings
+    lineage: LineageConfig
 
     def schedule(self, name: str) -> Schedule:
         for s in self.schedules:
@@ -332,6 +333,7 @@ def pipeline_settings(values: Mapping[str, Any], release: Release, *, validate: 
             credentials=credentials,
             checks=checks_config(values.get("checks"), JOB_NAMES),
             maintenance=_maintenance(values),
+            lineage=lineage_config(values["lineage"]),
         )
     except KeyError as exc:
         # Helm merges the chart's defaults in; only a hand-edited ConfigMap can lack a key.
@@ -347,6 +349,11 @@ def local_checks(values_file: str | None, jobs: tuple[str, ...]) -> ChecksConfig
     return checks_config(values.get("checks"), jobs)
 
 
+def local_lineage(values_file: str | None) -> LineageConfig:
+    """The lineage settings of a local run, from the values (as ``local_checks``)."""
+    return lineage_config(validated_values(find_values_file(values_file))["lineage"])
+
+
 def local_maintenance(values_file: str | None) -> MaintenancePolicy:
     """The maintenance policy of ``goldpipe maintain``, from the values (as ``local_checks``)."""
     return _maintenance(validated_values(find_values_file(values_file))).policy
@@ -355,8 +362,9 @@ def local_maintenance(values_file: str | None) -> MaintenancePolicy:
 def load_catalog_config(
     values_file: str | None = None, env: Mapping[str, str] | None = None
 ) -> CatalogConfig:
-    """The effective catalog configuration: values file, then environment, then embedded defaults."""
+    """The effective catalog configuration: values file (held to the chart's schema, like every
+    command's values), then environment, then embedded defaults."""
     env = os.environ if env is None else env
-    values = load_values(find_values_file(values_file, env))
+    values = validated_values(find_values_file(values_file, env))
     cfg = apply_env(catalog_from_mapping(values.get("catalog")), env)
     return validate_catalog(resolve_embedded(cfg, goldpipe_home(env)))

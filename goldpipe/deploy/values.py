@@ -115,7 +115,7 @@ def chart_values(values_file: Path | None, chart_dir: Path | None = None) -> dic
 
 def invalid_values_message(errors: list[str]) -> str:
     """One line: the violations, then where the rules are."""
-    return f"invalid values: {'; '.join(errors)} (see values.schema.json and the README's values table)"
+    return f"invalid values: {'; '.join(errors)} (see values.schema.json and docs/values.md)"
 
 
 def validated_values(values_file: Path | None, chart_dir: Path | None = None) -> dict[str, Any]:

@@ -3,6 +3,7 @@ the machine's problems (a missing, locked or damaged database, a missing driver)
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,8 @@ from goldpipe.lakehouse.config import CatalogConfig, shown_uri, with_credentials
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
+
+log = logging.getLogger(__name__)
 
 
 def sqlalchemy_uri(cfg: CatalogConfig) -> str:
@@ -57,11 +60,12 @@ def load_catalog(cfg: CatalogConfig, *, create: bool = False) -> Catalog:
             if path is not None:
                 _prepare_sqlite(path, create)
             if create and cfg.warehouse.startswith("file:"):
-                _make_directory(
-                    Path(cfg.warehouse.removeprefix("file://").removeprefix("file:")), "the warehouse"
-                )
+                _make_directory(_local_path(cfg.warehouse), "the warehouse")
             props = {k: v for k, v in cfg.properties.items() if not k.startswith("jdbc.")}
-            return _load(cfg.name, type="sql", uri=sqlalchemy_uri(cfg), warehouse=cfg.warehouse, **props)
+            catalog = _load(cfg.name, type="sql", uri=sqlalchemy_uri(cfg), warehouse=cfg.warehouse, **props)
+            if path is not None and cfg.warehouse.startswith("file:"):
+                _refuse_moved_lakehouse(catalog, cfg.name, path, _local_path(cfg.warehouse))
+            return catalog
         rest = {"warehouse": cfg.warehouse} if cfg.warehouse else {}
         return _load(cfg.name, type="rest", uri=cfg.uri, **rest, **dict(cfg.properties))
     except NotInstalledError:
@@ -73,7 +77,48 @@ def load_catalog(cfg: CatalogConfig, *, create: bool = False) -> Catalog:
         message = environment_error(exc)
         if message is None:
             raise
+        # The one line names the problem; `-v` shows what the client library said.
+        log.debug("opening catalog %s failed", shown_uri(cfg.uri), exc_info=True)
         raise GoldpipeError(f"{message} ({shown_uri(cfg.uri)})") from None
+
+
+def _local_path(location: str) -> Path:
+    """The path of a ``file:`` location: Java writes ``file:/a/b``, Python ``file:///a/b``."""
+    from urllib.parse import unquote, urlparse
+
+    return Path(unquote(urlparse(location).path))
+
+
+def _refuse_moved_lakehouse(catalog: Catalog, name: str, database: Path, warehouse: Path) -> None:
+    """``GoldpipeError`` when the embedded catalog's tables live outside its warehouse.
+
+    Iceberg keeps absolute paths: a lakehouse folder that was moved still points at the old place
+    (every read fails), one that was copied at the original's files (whose data a `seed --replace`
+    of the copy would delete). One query of the catalog's own table, no metadata file read.
+    """
+    from pyiceberg.catalog.sql import IcebergTables, SqlCatalog
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    if not isinstance(catalog, SqlCatalog):
+        return
+    query = select(IcebergTables.metadata_location).where(IcebergTables.catalog_name == name)
+    with Session(catalog.engine) as session:
+        locations = [loc for loc in session.scalars(query) if loc and loc.startswith("file:")]
+    for location in locations:
+        metadata = _local_path(location)
+        if not metadata.is_relative_to(warehouse):
+            elsewhere = metadata.parents[3]  # <warehouse>/<namespace>/<table>/metadata/<file>
+            if metadata.exists():
+                raise GoldpipeError(
+                    f"{database} is a copy of another lakehouse's catalog: it points at the files under "
+                    f"{elsewhere}, not {warehouse} (Iceberg keeps absolute paths), and nothing here may "
+                    f"touch them; use the original (GOLDPIPE_HOME={elsewhere.parent}), or seed a new one"
+                )
+            raise GoldpipeError(
+                f"the lakehouse of {database} was moved: its catalog points at the files under {elsewhere}, "
+                f"not {warehouse} (Iceberg keeps absolute paths); move it back to {elsewhere.parent}"
+            )
 
 
 def _prepare_sqlite(path: Path, create: bool) -> None:

@@ -11,9 +11,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from goldpipe.core.contract import GOLD_TABLES
+from goldpipe.core.contract import GOLD_TABLES, job_inputs
 from goldpipe.core.dates import AutoDays
+from goldpipe.core.dates import auto_days as due_days
 from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY
+from goldpipe.lakehouse.silver_tables import day_range
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -67,15 +69,16 @@ def committed(table: Table, ref: str, day: dt.date, run_id: str | None) -> bool:
     )
 
 
-def watermark(table: Table) -> dt.date | None:
-    """The newest day ``table`` has on ``main``: from its data files' partitions, or from goldpipe's
+def watermark(table: Table, ref: str = "main") -> dt.date | None:
+    """The newest day ``table`` has on ``ref``: from its data files' partitions, or from goldpipe's
     commit history (a day may legitimately have no rows). The same answer as the Spark jobs'
-    ``spark_apps.gold.watermark``, from metadata only: no data file is opened."""
-    main = head(table, "main")
-    if main is None:
+    ``spark_apps.gold.watermark``, from metadata only: no data file is opened. What ``auto``
+    continues after, and what the freshness check calls the newest day."""
+    snapshot = head(table, ref)
+    if snapshot is None:
         return None
-    days = {day for snapshot in history(table, "main") if (day := day_of(snapshot)) is not None}
-    for task in table.scan(snapshot_id=main.snapshot_id, selected_fields=("event_date",)).plan_files():
+    days = {day for s in history(table, ref) if (day := day_of(s)) is not None}
+    for task in table.scan(snapshot_id=snapshot.snapshot_id, selected_fields=("event_date",)).plan_files():
         # The identity partition on event_date holds the day as days since the epoch.
         value = task.file.partition[0]
         if value is not None:
@@ -83,21 +86,32 @@ def watermark(table: Table) -> dt.date | None:
     return max(days) if days else None
 
 
-def auto_days(catalog: Catalog, jobs: Iterable[str], max_catch_up_days: int) -> AutoDays | None:
-    """The days ``--date auto`` runs, decided from gold's metadata the way the Spark jobs decide
-    it (the laggard table's watermark); None when a table is missing or has nothing on main
-    (then the jobs look at silver's first day)."""
-    from goldpipe.core.dates import auto_days as days_after
+def auto_days(catalog: Catalog, jobs: tuple[str, ...], max_catch_up_days: int) -> AutoDays:
+    """The days ``--date auto`` runs, decided from metadata the way the Spark jobs decide it: after
+    the laggard table's watermark (none when a table is missing or empty), within the days silver
+    has (``goldpipe.core.dates.auto_days``)."""
+    marks = [
+        watermark(gold_table(catalog, job)) if catalog.table_exists(GOLD_TABLES[job].identifier) else None
+        for job in jobs
+    ]
+    mark = None if None in marks else min(m for m in marks if m is not None)
+    today = dt.datetime.now(dt.UTC).date()
+    return due_days(mark, today, max_catch_up_days, day_range(catalog, job_inputs(jobs)))
 
-    marks = []
+
+def drop_branch(catalog: Catalog, jobs: tuple[str, ...], branch: str) -> int:
+    """Drop ``branch`` from the gold tables of ``jobs`` that have it (a run stopped before its
+    audit: nothing on it is to be published); how many had it."""
+    dropped = 0
     for job in jobs:
         if not catalog.table_exists(GOLD_TABLES[job].identifier):
-            return None
-        mark = watermark(gold_table(catalog, job))
-        if mark is None:
-            return None
-        marks.append(mark)
-    return days_after(min(marks), dt.datetime.now(dt.UTC).date(), max_catch_up_days)
+            continue
+        table = gold_table(catalog, job)
+        if branch in table.metadata.refs:
+            with table.manage_snapshots() as snapshots:
+                snapshots.remove_branch(branch)
+            dropped += 1
+    return dropped
 
 
 def day_filter(day: dt.date) -> BooleanExpression:

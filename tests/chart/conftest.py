@@ -8,6 +8,7 @@ repository; ``with_dependency=False`` removes ``charts/`` to show what helm does
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import subprocess
@@ -157,9 +158,10 @@ class Helm:
         values: Mapping[str, Any] | None = None,
         sets: Iterable[str] = (),
         chart: Path | None = None,
+        extra: Iterable[str] = (),
     ) -> Rendered:
         files = list(files)
-        proc = self.template_raw(files=files, values=values, sets=sets, chart=chart)
+        proc = self.template_raw(files=files, values=values, sets=sets, chart=chart, extra=extra)
         assert proc.returncode == 0, f"helm template failed:\n{proc.stderr}"
         docs = [d for d in yaml.safe_load_all(proc.stdout) if d]
         merged = load_yaml((chart or self.chart) / "values.yaml")
@@ -173,6 +175,42 @@ class Helm:
         proc = self.template_raw(**kwargs)
         assert proc.returncode != 0, f"helm template succeeded, expected a failure:\n{proc.stdout[:2000]}"
         return proc.stderr
+
+
+# What `helm template` needs to render the Prometheus Operator's kinds offline: the APIs a cluster
+# with the operator's CRDs serves (templates/_helpers.tpl, goldpipe.monitoring.requireApi).
+MONITORING_APIS = (
+    "--api-versions",
+    "monitoring.coreos.com/v1/ServiceMonitor",
+    "--api-versions",
+    "monitoring.coreos.com/v1/PrometheusRule",
+)
+# Every monitoring resource on.
+MONITORING_ON = {
+    "monitoring": {
+        "serviceMonitor": {"enabled": True},
+        "prometheusRule": {"enabled": True},
+        "dashboard": {"enabled": True},
+    }
+}
+
+
+def render_monitoring(helm: Helm, values: Mapping[str, Any] | None = None) -> Rendered:
+    """The chart with every monitoring resource on (merged over ``values``), as a cluster with the
+    Prometheus Operator's CRDs renders it."""
+    return helm.template(values=merge_values(dict(values or {}), MONITORING_ON), extra=MONITORING_APIS)
+
+
+def rule_groups(rendered: Rendered) -> list[dict[str, Any]]:
+    """The groups of the PrometheusRule: a Prometheus rule file's content (a copy: tests change it,
+    the rendering is shared)."""
+    [rule] = rendered.of_kind("PrometheusRule")
+    groups: list[dict[str, Any]] = copy.deepcopy(rule["spec"]["groups"])
+    return groups
+
+
+def alerts(rendered: Rendered) -> list[dict[str, Any]]:
+    return [r for group in rule_groups(rendered) for r in group["rules"] if "alert" in r]
 
 
 @pytest.fixture(scope="session")
@@ -205,6 +243,12 @@ def defaults(helm: Helm) -> Rendered:
 @pytest.fixture(scope="session")
 def production(helm: Helm) -> Rendered:
     return helm.template(files=[PRODUCTION])
+
+
+@pytest.fixture(scope="session")
+def monitoring(helm: Helm) -> Rendered:
+    """The default values with every monitoring resource on."""
+    return render_monitoring(helm)
 
 
 @pytest.fixture(scope="session", params=["defaults", "production"])

@@ -42,7 +42,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     require("node", platform.system() == "Linux", "needs Linux (namespaces, cgroups, iptables)")
     require("node", os.geteuid() == 0, "needs root (network namespaces, mounts, iptables)")
     missing = missing_binaries()
-    require("node", not missing, f"missing {', '.join(missing)}: run make cluster-tools")
+    require("node", not missing, f"missing {', '.join(missing)}: run make tools")
     archives = [IMAGES_CACHE / f"{name}.oci.tar" for name in GOLDPIPE_IMAGES]
     require(
         "node", all(a.exists() for a in archives), f"no image archives in {IMAGES_CACHE}: run make images"

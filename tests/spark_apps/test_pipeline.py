@@ -425,8 +425,37 @@ def test_auto_processes_yesterday_then_catches_up_from_the_watermark(spark, lake
         lakehouse,
         request(lakehouse, AUTO, run_id="a3", today=D3 + dt.timedelta(days=3), max_catch_up_days=2),
     )
-    assert later.days == (D2, D3) and later.deferred_days == 2
+    # Yesterday is D3 + 2, but silver ends on D3: the days after it are not due (none deferred).
+    assert later.days == (D2, D3) and later.deferred_days == 0
     assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary")] == [D1, D2, D3]
+
+
+def test_auto_never_writes_a_day_silver_does_not_have(spark, lakehouse):
+    """Issue 22, finding 3: on empty gold auto took the days up to yesterday, silver's or not,
+    and published zero-row days; it takes the last days silver has, and then none."""
+    catalog = lakehouse.pyiceberg()
+    seed_small(catalog)  # D1..D3
+    later = D3 + dt.timedelta(days=5)
+    first = run_published(spark, lakehouse, request(lakehouse, AUTO, run_id="n1", today=later))
+    assert (first.days, first.deferred_days) == ((D1, D2, D3), 0)
+    again = run_published(spark, lakehouse, request(lakehouse, AUTO, run_id="n2", today=later))
+    assert again.days == ()
+    assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary")] == [D1, D2, D3]
+
+
+def test_silver_days_are_the_same_from_spark_and_from_metadata(spark, lakehouse):
+    """run-local decides auto from Iceberg's metadata, the job from Spark: the same days."""
+    from goldpipe.core.contract import job_inputs
+    from goldpipe.lakehouse.silver_tables import day_range
+    from spark_apps import silver
+
+    catalog = lakehouse.pyiceberg()
+    create_empty_silver(catalog)
+    inputs = job_inputs(JOB_NAMES)
+    assert silver.day_range(spark, lakehouse.name, inputs) is None
+    assert day_range(catalog, inputs) is None
+    seed_small(catalog)  # its last rows at 23:59:59.999999 UTC of D3
+    assert silver.day_range(spark, lakehouse.name, inputs) == day_range(catalog, inputs) == (D1, D3)
 
 
 def test_auto_resolved_by_the_caller_is_taken_as_it_is(spark, lakehouse):
@@ -454,7 +483,10 @@ def test_auto_on_empty_gold_takes_the_last_days_of_silver_within_the_limit(spark
 
 def test_auto_watermark_uses_commit_history_for_tables_with_empty_days(spark, lakehouse):
     catalog = lakehouse.pyiceberg()
-    create_empty_silver(catalog)  # nothing at all: rejected_rows stays empty on D1
+    create_empty_silver(catalog)
+    # One clean order on D1: silver has the day, rejected_rows stays empty on it.
+    clean = {"order_id": "o1", "customer_id": "c1", "status": "paid", "order_ts": at(D1, "10:00:00")}
+    append_silver(catalog, "orders", [clean])
     run_published(spark, lakehouse, request(lakehouse, AUTO, run_id="a1", today=D2, jobs=("rejected_rows",)))
     assert gold_rows(catalog, "rejected_rows") == []
     assert gold.watermark(spark, lakehouse.name, "rejected_rows") == D1

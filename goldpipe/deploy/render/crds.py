@@ -19,9 +19,20 @@ from goldpipe.deploy.vocabulary import API_VERSION, SPARK_OPERATOR_VERSION
 def crds_dir() -> Path | None:
     """Where the Spark Operator CRDs are: ``$GOLDPIPE_CRDS_DIR`` (the controller image), else the
     checkout's ``.tools/crds``, else the tools cache of ``scripts/install-tools.sh``
-    (``~/.cache/goldpipe/tools/spark-operator-<version>/crds``). None when there are none."""
-    if os.environ.get("GOLDPIPE_CRDS_DIR"):
-        return Path(os.environ["GOLDPIPE_CRDS_DIR"])
+    (``~/.cache/goldpipe/tools/spark-operator-<version>/crds``). None when there are none.
+
+    A ``$GOLDPIPE_CRDS_DIR`` without CRD files is a mistake, not "no CRDs": ``ConfigError``."""
+    explicit = os.environ.get("GOLDPIPE_CRDS_DIR")
+    if explicit:
+        path = Path(explicit)
+        if not path.is_dir():
+            raise ConfigError(
+                f"GOLDPIPE_CRDS_DIR {explicit!r} is not a directory: point it at the Spark Operator's "
+                "CRD files, or unset it to use those of scripts/install-tools.sh control-plane"
+            )
+        if not any(path.glob("*.yaml")):
+            raise ConfigError(f"GOLDPIPE_CRDS_DIR {explicit!r} holds no CRD files (*.yaml)")
+        return path
     candidates = []
     chart = find_chart_dir()
     if chart is not None:
@@ -39,10 +50,10 @@ NO_CRDS = (
 )
 
 
-def _strict(schema: Any) -> Any:
+def strict_schema(schema: Any) -> Any:
     """The CRD schema with unknown fields rejected (the API server would silently prune them)."""
     if isinstance(schema, dict):
-        out = {k: _strict(v) for k, v in schema.items()}
+        out = {k: strict_schema(v) for k, v in schema.items()}
         if (
             out.get("type") == "object"
             and "properties" in out
@@ -52,7 +63,7 @@ def _strict(schema: Any) -> Any:
             out["additionalProperties"] = False
         return out
     if isinstance(schema, list):
-        return [_strict(v) for v in schema]
+        return [strict_schema(v) for v in schema]
     return schema
 
 
@@ -65,7 +76,7 @@ def crd_schemas(directory: str) -> dict[str, dict[str, Any]]:
         kind = crd["spec"]["names"]["kind"]
         for version in crd["spec"]["versions"]:
             if version["name"] == "v1beta2":
-                schemas[kind] = _strict(version["schema"]["openAPIV3Schema"])
+                schemas[kind] = strict_schema(version["schema"]["openAPIV3Schema"])
     return schemas
 
 

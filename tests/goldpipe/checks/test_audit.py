@@ -157,6 +157,49 @@ def test_disabled_and_per_job_settings(gold_lake):
     assert [r for r in outcome.results if r.table == "daily_sales_summary" and r.name == "uniqueness"]
 
 
+def test_checks_disabled_publish_the_branch_unaudited_with_its_tag(gold_lake):
+    """What the README says of `checks.enabled: false` (issue 22, finding 10): the job only wrote
+    its branch; the same publish moves main, tags the run and drops the branch, unchecked."""
+    gold_lake.write_run("unchecked", gold_lake.days[:1])
+    outcome = audit(gold_lake, "unchecked", config=chart_checks({"enabled": False}))
+    assert (outcome.verdict, outcome.published, outcome.results) == ("skipped", True, [])
+    assert history.recorded_results(gold_lake.catalog, "unchecked") is None
+    for job in JOB_NAMES:
+        refs = gold_lake.catalog.load_table(GOLD_TABLES[job].identifier).metadata.refs
+        assert branch_name("unchecked") not in refs
+        assert refs["main"].snapshot_id == refs[tag_name("unchecked")].snapshot_id
+
+
+def test_freshness_of_a_day_without_rows_is_what_auto_thinks_of_it(gold_lake):
+    """A clean day has no rejected_rows: auto takes it as done (goldpipe's commit of the day), and
+    the freshness check warned "stale" on every later run; both now read the same watermark
+    (issue 22, finding 3)."""
+    from goldpipe.checks.runner import CheckTarget, run_checks
+    from goldpipe.lakehouse.gold_tables import watermark
+
+    last = gold_lake.days[-1]
+    gold_lake.write_run(
+        "clean", gold_lake.days, jobs=("rejected_rows",),
+        mutate=lambda _job, day, rows: rows.slice(0, 0) if day == last else rows,
+    )  # fmt: skip
+    assert audit_run(
+        gold_lake.catalog, run_id="clean", jobs=("rejected_rows",), config=CONFIG, now=NOW
+    ).published
+    table = gold_lake.table("rejected_rows")
+    assert last not in {r["event_date"] for r in gold_lake.main_rows("rejected_rows")}
+    assert watermark(table) == last  # what auto continues after
+    results = run_checks(
+        gold_lake.catalog,
+        CheckTarget(jobs=("rejected_rows",), days=(), ref="main"),
+        CONFIG,
+        now=NOW,
+        history=lambda *_: {},
+    )
+    [fresh] = [r for r in results if r.name == "freshness"]
+    assert (fresh.status, fresh.message) == ("pass", "fresh")
+    assert f"newest day {last}" in fresh.observed
+
+
 def test_results_are_recorded_once_and_read_back(gold_lake):
     gold_lake.write_run("r", gold_lake.days[:1])
     first = audit(gold_lake, "r")

@@ -297,3 +297,119 @@ def test_show_says_what_it_hides_and_shows_the_audit_record(seeded: Path, tmp_pa
     history.results_table(load_catalog(resolve_embedded(CatalogConfig(), seeded)))
     audit = goldpipe("show", "audit.check_results", home=seeded, cwd=tmp_path)
     assert audit.returncode == 0 and audit.stdout.startswith("audit.check_results (0 row(s)"), audit.stderr
+
+
+# --- issue 22, finding 10: -v shows the details -------------------------------------------------
+
+
+def test_verbose_shows_the_details_behind_a_catalog_nobody_serves(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text("catalog:\n  type: rest\n  uri: http://127.0.0.1:1\n")
+    args = ("-f", str(values), "show", "daily_sales_summary")
+    quiet = one_error_line(goldpipe(*args, home=tmp_path, cwd=tmp_path))
+    verbose = goldpipe("-v", *args, home=tmp_path, cwd=tmp_path)
+    assert verbose.returncode == 1
+    assert verbose.stderr.strip().splitlines()[-1] == quiet
+    assert "Connection refused" in verbose.stderr and "ConnectionError" in verbose.stderr
+
+
+# --- issue 22, finding 4: a moved lakehouse, nothing published, no silver -------------------------
+
+
+def silver_orders(home: Path) -> int:
+    return len(
+        load_catalog(resolve_embedded(CatalogConfig(), home)).load_table("silver.orders").scan().to_arrow()
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "daily_sales_summary"),
+        ("show", "silver.orders"),
+        ("seed", "--days", "1", "--replace"),
+        ("check", "daily_sales_summary", "--date", "2026-11-27"),
+    ],
+)
+def test_a_moved_lakehouse_is_one_line(seeded: Path, tmp_path: Path, args: tuple[str, ...]) -> None:
+    moved = tmp_path / "moved"
+    seeded.rename(moved)
+    line = one_error_line(goldpipe(*args, home=moved, cwd=tmp_path))
+    assert f"the lakehouse of {moved / 'catalog.db'} was moved" in line
+    assert f"move it back to {seeded}" in line
+    assert not seeded.exists()  # and nothing was made at the old place
+
+
+def test_a_copied_lakehouse_never_touches_the_original(seeded: Path, tmp_path: Path) -> None:
+    """`seed --replace` in a copy purged the tables its catalog points at: the original's."""
+    rows = silver_orders(seeded)
+    copy = tmp_path / "copy"
+    shutil.copytree(seeded, copy)
+    line = one_error_line(goldpipe("seed", "--days", "1", "--replace", home=copy, cwd=tmp_path))
+    assert f"{copy / 'catalog.db'} is a copy of another lakehouse's catalog" in line
+    assert f"GOLDPIPE_HOME={seeded}" in line
+    assert silver_orders(seeded) == rows
+
+
+def test_check_of_a_table_with_nothing_published_is_one_line(seeded: Path, tmp_path: Path) -> None:
+    """A run that failed its audit created the gold table, but main has no snapshot."""
+    from goldpipe.core.contract import GOLD_TABLES
+    from goldpipe.lakehouse.schema import create_table
+
+    create_table(load_catalog(resolve_embedded(CatalogConfig(), seeded)), GOLD_TABLES["daily_sales_summary"])
+    line = one_error_line(
+        goldpipe("check", "daily_sales_summary", "--date", "2026-11-27", home=seeded, cwd=tmp_path)
+    )
+    assert "gold.daily_sales_summary has nothing published on main yet" in line
+    assert "goldpipe run-local --date 2026-11-27" in line
+
+
+def test_checks_of_a_ref_without_commits_run_instead_of_erroring(seeded: Path) -> None:
+    """The reconciliation summed an untyped empty column (ArrowNotImplementedError): a ref without
+    a commit has no rows, of the columns' own types, and the checks say what is missing."""
+    from goldpipe.checks.runner import CheckTarget, run_checks
+    from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
+    from goldpipe.lakehouse.schema import create_table
+    from tests.support.checks import chart_checks
+
+    catalog = load_catalog(resolve_embedded(CatalogConfig(), seeded))
+    for job in JOB_NAMES:
+        create_table(catalog, GOLD_TABLES[job])
+    results = run_checks(
+        catalog,
+        CheckTarget(jobs=JOB_NAMES, days=(dt.date(2026, 11, 27),), ref="main"),
+        chart_checks(),
+        now=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
+        history=lambda *_: {},
+    )
+    assert [r for r in results if r.status == "error"] == []
+    failed = {(r.table, r.name) for r in results if r.status == "fail"}
+    assert ("daily_sales_summary", "completeness") in failed
+    assert ("daily_sales_summary", "reconciliation:orders") in failed
+
+
+@pytest.mark.parametrize("lakehouse", ["missing", "without silver"])
+def test_run_local_before_any_seed_is_one_line_before_spark(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], lakehouse: str
+) -> None:
+    import spark_apps.session
+    from goldpipe.cli.main import main
+
+    home = tmp_path / "lake"
+    if lakehouse != "missing":
+        load_catalog(resolve_embedded(CatalogConfig(), home), create=True)
+    monkeypatch.setattr(spark_apps.session, "local_session", lambda *_a, **_k: pytest.fail("Spark started"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GOLDPIPE_HOME", str(home))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run-local", "--date", "2026-11-27"])
+    assert exit_info.value.code == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    if lakehouse == "missing":
+        assert line.startswith(f"error: no lakehouse at {home}") and "goldpipe seed" in line
+        assert not home.exists()
+    else:
+        assert line.startswith("error: silver table(s) silver.orders, silver.order_items")
+        assert "goldpipe seed" in line
+        catalog = load_catalog(resolve_embedded(CatalogConfig(), home))
+        assert catalog.list_namespaces() == []  # nothing created

@@ -58,3 +58,26 @@ def test_render_with_bad_values_is_a_clear_error(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         main(["-f", str(values), "render"])
     assert exit_info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("make_dir", "message"), [(False, "is not a directory"), (True, "holds no CRD files")]
+)
+def test_a_mistyped_crds_dir_says_what_is_wrong_with_it(tmp_path, monkeypatch, capsys, make_dir, message):
+    """Issue 22, finding 11: it said the schedules did not match the Spark Operator CRD."""
+    from goldpipe.cli.main import main
+
+    crds = tmp_path / "crdz"
+    if make_dir:
+        crds.mkdir()
+    monkeypatch.setenv("GOLDPIPE_CRDS_DIR", str(crds))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["render"])
+    assert exit_info.value.code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == f"error: GOLDPIPE_CRDS_DIR {str(crds)!r} {message}" + (
+        ": point it at the Spark Operator's CRD files, or unset it to use those of "
+        "scripts/install-tools.sh control-plane"
+        if not make_dir
+        else " (*.yaml)"
+    )

@@ -150,3 +150,26 @@ def test_status_computes_duration_of_a_running_run():
     }
     row = run_row(SparkApp(app), dt.datetime(2026, 11, 21, 3, 0, tzinfo=dt.UTC))
     assert row.duration == dt.timedelta(hours=1) and row.state == "RUNNING"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "daily_sales_summary", "--date", "{today}"],
+        ["backfill", "daily_sales_summary", "--from", "2026-11-20", "--to", "{tomorrow}"],
+    ],
+)
+def test_a_day_that_has_not_ended_is_refused_on_the_cluster_too(args):
+    """Issue 22, finding 3: a published unfinished day stops `auto` from ever redoing it."""
+    today = dt.datetime.now(dt.UTC).date()
+    values = {"today": today.isoformat(), "tomorrow": (today + dt.timedelta(days=1)).isoformat()}
+    kube = FakeKube("analytics")
+    refused = invoke([a.format(**values) for a in args], kube)
+    assert refused.exit_code == 2
+    assert f"{today} has not ended yet" in refused.output and "--allow-unfinished-days" in refused.output
+    assert not kube.objects.get(SPARK_APPS)
+    allowed = invoke(
+        [a.format(**values) for a in args] + ["--allow-unfinished-days", "--poll-seconds", "0"],
+        ProgressingKube(),
+    )
+    assert allowed.exit_code == 0, allowed.output

@@ -4,7 +4,16 @@ import datetime as dt
 
 import pytest
 
-from goldpipe.core.dates import AUTO, MAX_RANGE_DAYS, auto_days, parse_date, parse_date_spec, yesterday
+from goldpipe.core.dates import (
+    AUTO,
+    MAX_RANGE_DAYS,
+    AutoDays,
+    auto_days,
+    parse_date,
+    parse_date_spec,
+    unfinished,
+    yesterday,
+)
 
 D = dt.date(2026, 11, 20)
 
@@ -41,37 +50,62 @@ def test_yesterday_is_utc():
     assert yesterday(late_in_tokyo) == dt.date(2026, 11, 19)
 
 
-def test_auto_without_gold_and_without_silver_days_is_yesterday_only():
-    assert auto_days(None, D, 7).days == (D - dt.timedelta(1),)
+def days_between(first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
+    return tuple(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+
+
+def ago(days: int) -> dt.date:
+    return D - dt.timedelta(days)
+
+
+SILVER_TO_YESTERDAY = (ago(30), ago(1))
+
+
+def test_auto_without_silver_rows_has_no_day():
+    """It took yesterday and published a zero-row day silver did not have (issue 22, finding 3)."""
+    assert auto_days(None, D, 7, None).days == ()
+    assert auto_days(ago(5), D, 7, None).days == ()
 
 
 def test_auto_without_gold_takes_the_last_days_of_silver_within_the_limit():
-    thirty_days_of_silver = D - dt.timedelta(30)
-    assert auto_days(None, D, 7, thirty_days_of_silver).days == tuple(
-        D - dt.timedelta(d) for d in range(7, 0, -1)
-    )
-    assert auto_days(None, D, 30, thirty_days_of_silver).days == tuple(
-        D - dt.timedelta(d) for d in range(30, 0, -1)
-    )
-    two_days = D - dt.timedelta(2)
-    assert auto_days(None, D, 7, two_days).days == (D - dt.timedelta(2), D - dt.timedelta(1))
-    assert auto_days(None, D, 7, D).days == (D - dt.timedelta(1),)  # silver only of today
+    assert auto_days(None, D, 7, SILVER_TO_YESTERDAY).days == days_between(ago(7), ago(1))
+    assert auto_days(None, D, 30, SILVER_TO_YESTERDAY).days == days_between(ago(30), ago(1))
+    assert auto_days(None, D, 7, (ago(2), ago(1))).days == (ago(2), ago(1))
+    assert auto_days(None, D, 7, (D, D)).days == ()  # silver only of today, which is not over
+
+
+def test_auto_without_gold_ends_at_silver_s_last_day_not_yesterday():
+    """The README's "the last N days up to yesterday that silver has": silver ending 5 days ago
+    gives its last N days, not days up to yesterday it does not have (issue 22, finding 3)."""
+    assert auto_days(None, D, 3, (ago(30), ago(5))) == AutoDays(days_between(ago(7), ago(5)), 0)
 
 
 def test_auto_up_to_date_does_nothing():
-    assert auto_days(D - dt.timedelta(1), D, 7).days == ()
-    assert auto_days(D + dt.timedelta(3), D, 7).days == ()
+    assert auto_days(ago(1), D, 7, SILVER_TO_YESTERDAY).days == ()
+    assert auto_days(D + dt.timedelta(3), D, 7, SILVER_TO_YESTERDAY).days == ()
+    assert auto_days(ago(5), D, 7, (ago(30), ago(5))).days == ()  # up to date with silver
 
 
 def test_auto_catches_up_oldest_first_within_the_limit():
-    result = auto_days(D - dt.timedelta(10), D, 3)
-    assert result.days == tuple(D - dt.timedelta(d) for d in (9, 8, 7))
+    result = auto_days(ago(10), D, 3, SILVER_TO_YESTERDAY)
+    assert result.days == (ago(9), ago(8), ago(7))
     assert result.deferred == 6
+
+
+def test_auto_never_writes_a_day_silver_does_not_have():
+    """Days after silver's last are not due yet, days before its first have nothing to compute."""
+    assert auto_days(ago(10), D, 7, (ago(30), ago(8))) == AutoDays((ago(9), ago(8)), 0)
+    assert auto_days(ago(40), D, 3, (ago(30), ago(1))) == AutoDays((ago(30), ago(29), ago(28)), 27)
+
+
+def test_unfinished_days_are_today_and_later():
+    assert unfinished((ago(1), D, D + dt.timedelta(400)), D) == (D, D + dt.timedelta(400))
+    assert unfinished((ago(2), ago(1)), D) == ()
 
 
 def test_auto_limit_must_be_positive():
     with pytest.raises(ValueError):
-        auto_days(None, D, 0)
+        auto_days(None, D, 0, SILVER_TO_YESTERDAY)
 
 
 def test_a_single_day_is_exactly_yyyy_mm_dd():

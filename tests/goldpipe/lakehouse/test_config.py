@@ -48,12 +48,13 @@ def test_goldpipe_values_env_names_the_file(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("catalog: [1]", "must be a mapping"),
-        ("catalog:\n  type: hive\n", "not one of: jdbc, rest"),
-        ("catalog:\n  uri: jdbc:mysql://x/y\n", "not a supported JDBC URL"),
+        # Held to values.schema.json first, like every command's values (issue 22, finding 5).
+        ("catalog: [1]", "catalog: must be of type object"),
+        ("catalog:\n  type: hive\n", "catalog/type: must be one of: jdbc, rest"),
+        ("catalog:\n  uri: jdbc:mysql://x/y\n", "catalog/uri: must be empty, jdbc:sqlite:"),
         ("catalog:\n  type: rest\n  uri: thrift://x\n", "http"),
-        ("catalog:\n  name: Bad-Name\n", "must match"),
-        ("catalog:\n  bogus: 1\n", "unknown key"),
+        ("catalog:\n  name: Bad-Name\n", "catalog/name: does not match the pattern"),
+        ("catalog:\n  bogus: 1\n", "'bogus' was unexpected"),
         ("catalog: {uri: [unclosed", "not valid YAML"),
     ],
 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from goldpipe.core.errors import GoldpipeError
@@ -45,3 +48,31 @@ def test_a_missing_cluster_jar_names_the_fetch_that_brings_it(all_jars):
     jars.local_jars(SQLITE)  # not needed there
     with pytest.raises(GoldpipeError, match=r"iceberg-aws-bundle.*scripts/fetch-jars.sh --all"):
         jars.local_jars(POSTGRES_S3)
+
+
+def test_make_setup_puts_the_jars_where_goldpipe_looks_for_them(tmp_path, monkeypatch):
+    """With $XDG_CACHE_HOME set, `make setup` fetched into ~/.cache while the CLI looked under
+    $XDG_CACHE_HOME (issue 22, finding 10): the Makefile and jar_dir() now agree."""
+    import shutil
+    import subprocess
+
+    from goldpipe.lakehouse.jars import jar_dir
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("no make")
+    root = Path(__file__).resolve().parents[3]
+    for xdg in (str(tmp_path / "xdg"), None):
+        env = {k: v for k, v in os.environ.items() if k not in ("GOLDPIPE_JARS", "XDG_CACHE_HOME")}
+        if xdg:
+            env["XDG_CACHE_HOME"] = xdg
+        printed = subprocess.run(
+            [make, "-s", "-C", str(root), "--eval", "print-jars: ; @echo $(GOLDPIPE_JARS)", "print-jars"],
+            env=env, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        monkeypatch.delenv("GOLDPIPE_JARS", raising=False)
+        if xdg:
+            monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+        else:
+            monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        assert Path(printed) == jar_dir()
