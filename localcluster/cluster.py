@@ -8,27 +8,24 @@ and leaves nothing of the cluster running, mounted or in iptables.
 from __future__ import annotations
 
 import fcntl
-import functools
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
-from localcluster import configs, host, images
-from localcluster.daemons import DaemonExitedError, Daemons, log_tail
+from localcluster import commands, configs, host, images
+from localcluster.daemons import Daemons, free_port, log_tail, wait_until
 from localcluster.layout import LOCK, Layout, Ports, binary, missing_binaries
 from localcluster.pki import CONTROL_PLANE_CLIENTS, Pki, make_pki, write_kubeconfig
 
-T = TypeVar("T")
 # The node's own clients and servers (besides the control plane's, localcluster.pki).
 NODE_CLIENTS = {
     "kube-proxy": "/CN=system:kube-proxy",
@@ -36,44 +33,12 @@ NODE_CLIENTS = {
     # The API server's identity towards the kubelet (logs, exec, port-forward).
     "apiserver-kubelet-client": "/O=system:masters/CN=kube-apiserver-kubelet-client",
 }
-# The kubelet's sysctls that protectKernelDefaults checks, at the values it wants: the kubelet
-# sees these copies in its own mount namespace, the host keeps its own values.
-KERNEL_DEFAULTS = {"vm/overcommit_memory": "1", "kernel/panic": "10", "kernel/panic_on_oops": "1"}
-# The PersistentVolumes `up` creates for claims (there is no provisioner).
-VOLUME_LABEL = "goldpipe.io/cluster-volume"
 # Stop order: nothing recreates pods once the controllers are gone; the kubelet stops before
 # containerd, the API server after every client.
 STOP_ORDER = (
     "kube-controller-manager", "kube-scheduler", "kube-proxy", "coredns", "kubelet", "containerd",
     "kube-apiserver", "etcd",
 )  # fmt: skip
-
-
-def wait_until(
-    probe: Callable[[], T | None], *, timeout: float, what: str, details: Callable[[], str] = str
-) -> T:
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while True:
-        try:
-            result = probe()
-            if result:
-                return result
-        except DaemonExitedError:
-            raise
-        except Exception as exc:
-            last = exc
-        if time.monotonic() > deadline:
-            raise TimeoutError(
-                f"{what}: not within {timeout:.0f}s" + (f" ({last})" if last else "") + f"\n{details()}"
-            )
-        time.sleep(0.5)
-
-
-def free_port(address: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((address, 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -142,14 +107,12 @@ class Cluster:
             host.add_bridge(self.layout.network)
             ports = self._ports()
             self._write_files(ports)
-            self._start_etcd(ports)
-            self._start_apiserver(ports)
-            self._start_controllers(ports)
+            self._start_control_plane(ports)
             self._start_containerd()
             self._import_images()
             self._start_kubelet()
             self._start_kube_proxy()
-            self._start_coredns(ports)
+            self._start_coredns()
             self._add_volumes()
         self.say(f"cluster up in {time.monotonic() - start:.0f}s: KUBECONFIG={self.layout.kubeconfig}")
 
@@ -226,7 +189,10 @@ class Cluster:
             "resolv.conf": configs.resolv_conf(layout),
         }
         files.update(
-            {f"kernel/{name.replace('/', '.')}": f"{value}\n" for name, value in KERNEL_DEFAULTS.items()}
+            {
+                f"kernel/{name.replace('/', '.')}": f"{value}\n"
+                for name, value in commands.KERNEL_DEFAULTS.items()
+            }
         )
         for name, text in files.items():
             path = layout.config / name
@@ -248,75 +214,23 @@ class Cluster:
             details=lambda: log_tail(self.daemons.log(name)),
         )
 
-    def _start_etcd(self, ports: Ports) -> None:
-        client, peer = f"http://127.0.0.1:{ports.etcd_client}", f"http://127.0.0.1:{ports.etcd_peer}"
-        self._start("etcd", [
-            binary("etcd"), "--name=node", f"--data-dir={self.layout.root / 'etcd'}",
-            f"--listen-client-urls={client}", f"--advertise-client-urls={client}",
-            f"--listen-peer-urls={peer}", f"--initial-advertise-peer-urls={peer}",
-            f"--initial-cluster=node={peer}", "--listen-metrics-urls=", "--log-level=warn",
-            # A throwaway cluster: durability is not worth the fsyncs on a 2-core machine.
-            "--unsafe-no-fsync",
-        ])  # fmt: skip
-
-    def _start_apiserver(self, ports: Ports) -> None:
-        pki, network = self.pki, self.layout.network
-        self._start("kube-apiserver", [
-            binary("kube-apiserver"),
-            f"--bind-address={network.gateway}", f"--advertise-address={network.gateway}",
-            f"--secure-port={ports.apiserver}", f"--etcd-servers=http://127.0.0.1:{ports.etcd_client}",
-            f"--client-ca-file={pki.ca}",
-            f"--tls-cert-file={pki.cert('apiserver')}", f"--tls-private-key-file={pki.key('apiserver')}",
-            f"--kubelet-client-certificate={pki.cert('apiserver-kubelet-client')}",
-            f"--kubelet-client-key={pki.key('apiserver-kubelet-client')}",
-            f"--kubelet-certificate-authority={pki.ca}",
-            "--kubelet-preferred-address-types=InternalIP",
-            f"--service-account-key-file={pki.dir / 'sa.pub'}",
-            f"--service-account-signing-key-file={pki.dir / 'sa.key'}",
-            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-            f"--service-cluster-ip-range={network.service_subnet}",
-            "--authorization-mode=Node,RBAC",
-            "--enable-admission-plugins=NodeRestriction,PodSecurity",
-            "--allow-privileged=false",
-        ])  # fmt: skip
+    def _start_control_plane(self, ports: Ports) -> None:
+        self._start("etcd", commands.etcd(self.layout, ports))
+        self._start("kube-apiserver", commands.apiserver(self.layout, ports))
         self._wait(
             "kube-apiserver",
             lambda: self.kubectl("get", "--raw=/readyz", check=False).returncode == 0,
             120,
             "kube-apiserver ready",
         )
-
-    def _start_controllers(self, ports: Ports) -> None:
-        config, pki = self.layout.config, self.pki
-        cm = config / "controller-manager.kubeconfig"
-        self._start("kube-controller-manager", [
-            binary("kube-controller-manager"),
-            f"--kubeconfig={cm}", f"--authentication-kubeconfig={cm}", f"--authorization-kubeconfig={cm}",
-            "--bind-address=127.0.0.1", f"--secure-port={ports.controller_manager}", "--leader-elect=false",
-            f"--service-account-private-key-file={pki.dir / 'sa.key'}", f"--root-ca-file={pki.ca}",
-            "--use-service-account-credentials=true",
-            # No cloud, one node, addresses from the CNI plugin's own allocator.
-            "--controllers=*,-node-ipam-controller,-cloud-node-lifecycle-controller,"
-            "-service-lb-controller,-node-route-controller",
-        ])  # fmt: skip
-        sched = config / "scheduler.kubeconfig"
-        self._start("kube-scheduler", [
-            binary("kube-scheduler"),
-            f"--kubeconfig={sched}", f"--authentication-kubeconfig={sched}",
-            f"--authorization-kubeconfig={sched}",
-            "--bind-address=127.0.0.1", f"--secure-port={ports.scheduler}", "--leader-elect=false",
-        ])  # fmt: skip
+        self._start("kube-controller-manager", commands.controller_manager(self.layout, ports))
+        self._start("kube-scheduler", commands.scheduler(self.layout, ports))
         self.apply(configs.COREDNS_RBAC)
 
     def _start_containerd(self) -> None:
-        layout = self.layout
-        layout.containerd_root.mkdir(parents=True, exist_ok=True)
-        # Pulls fail at once (configs.NO_PULLS); the Debian package's own binaries are found on PATH.
-        env = {**os.environ, "HTTP_PROXY": configs.NO_PULLS, "HTTPS_PROXY": configs.NO_PULLS, "NO_PROXY": ""}
-        self._start(
-            "containerd", [binary("containerd"), f"--config={layout.config / 'containerd.toml'}"], env
-        )
-        self._wait("containerd", lambda: images.ctr(layout, "version"), 60, "containerd ready")
+        self.layout.containerd_root.mkdir(parents=True, exist_ok=True)
+        self._start("containerd", *commands.containerd(self.layout))
+        self._wait("containerd", lambda: images.ctr(self.layout, "version"), 60, "containerd ready")
 
     def _import_images(self) -> None:
         for archive in [images.pause_archive(), *images.goldpipe_archives()]:
@@ -326,26 +240,9 @@ class Cluster:
                 self.say(f"imported {', '.join(names)} in {time.monotonic() - started:.0f}s")
 
     def _start_kubelet(self) -> None:
-        layout = self.layout
-        host.make_shared_mount(layout.kubelet_dir)
-        # A mount namespace of its own, /proc private in it, the checked tunables bound over
-        # with the copies; the kubelet's root stays shared, so its volume mounts reach containerd.
-        binds = " ".join(
-            f"mount --bind {layout.config / 'kernel' / name.replace('/', '.')} /proc/sys/{name};"
-            for name in KERNEL_DEFAULTS
-        )
-        kubelet = " ".join([
-            "exec", binary("kubelet"), f"--config={layout.config / 'kubelet.yaml'}",
-            f"--kubeconfig={layout.config / 'kubelet.kubeconfig'}", f"--root-dir={layout.kubelet_dir}",
-            f"--cert-dir={layout.root / 'kubelet-pki'}", f"--hostname-override={layout.node}",
-            f"--node-ip={layout.network.gateway}",
-        ])  # fmt: skip
-        script = f"set -e; mount --make-rprivate /proc; {binds} {kubelet}"
-        self._start(
-            "kubelet",
-            [binary("unshare"), "--mount", "--propagation", "unchanged", "--", "/bin/sh", "-c", script],
-        )
-        self._wait("kubelet", functools.partial(self._node_ready), 120, f"node {layout.node} Ready")
+        host.make_shared_mount(self.layout.kubelet_dir)
+        self._start("kubelet", commands.kubelet(self.layout))
+        self._wait("kubelet", self._node_ready, 120, f"node {self.layout.node} Ready")
 
     def _node_ready(self) -> bool:
         proc = self.kubectl("get", "node", self.layout.node, "-o", "json", check=False)
@@ -355,9 +252,7 @@ class Cluster:
         return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
 
     def _start_kube_proxy(self) -> None:
-        self._start(
-            "kube-proxy", [binary("kube-proxy"), f"--config={self.layout.config / 'kube-proxy.yaml'}"]
-        )
+        self._start("kube-proxy", commands.kube_proxy(self.layout))
         # The `kubernetes` Service's rules are the first kube-proxy writes.
         service = self.layout.network.kubernetes_service
         self._wait(
@@ -367,8 +262,8 @@ class Cluster:
             "kube-proxy's Service rules",
         )
 
-    def _start_coredns(self, ports: Ports) -> None:
-        self._start("coredns", [binary("coredns"), "-conf", str(self.layout.config / "Corefile")])
+    def _start_coredns(self) -> None:
+        self._start("coredns", commands.coredns(self.layout))
         self._wait(
             "coredns",
             lambda: "CoreDNS-" in self.daemons.log("coredns").read_text(errors="replace"),
@@ -376,27 +271,15 @@ class Cluster:
             "CoreDNS serving",
         )
 
-    def _add_volumes(self, count: int = 4, size: str = "10Gi") -> None:
+    def _add_volumes(self) -> None:
         """PersistentVolumes on host directories for claims without a storage class (there is no
         provisioner): owned by 185, the user every goldpipe container runs as."""
-        docs = []
-        for i in range(count):
-            directory = self.layout.volumes / f"pv-{i}"
+        volumes = configs.persistent_volumes(self.layout)
+        for volume in volumes:
+            directory = Path(volume["spec"]["hostPath"]["path"])
             directory.mkdir(parents=True, exist_ok=True)
             os.chown(directory, 185, 185)
-            docs.append({
-                "apiVersion": "v1",
-                "kind": "PersistentVolume",
-                "metadata": {"name": f"goldpipe-node-pv-{i}", "labels": {VOLUME_LABEL: "true"}},
-                "spec": {
-                    "capacity": {"storage": size},
-                    "accessModes": ["ReadWriteOnce", "ReadWriteMany"],
-                    "persistentVolumeReclaimPolicy": "Retain",
-                    "storageClassName": "",
-                    "hostPath": {"path": str(directory), "type": "Directory"},
-                },
-            })  # fmt: skip
-        self.apply(docs)
+        self.apply(volumes)
 
     # -- down -------------------------------------------------------------------------------------
     def down(self) -> None:
@@ -412,7 +295,7 @@ class Cluster:
         killed = host.kill_pods()
         if killed:
             self.say(f"killed   {killed} process(es) of pods the kubelet had not stopped")
-        self._kill_shims()
+        host.kill_shims(layout.containerd_socket)
         if Path(binary("kube-proxy")).exists():
             host.run(binary("kube-proxy"), "--cleanup", check=False)
         host.delete_added_chains(layout)
@@ -447,25 +330,6 @@ class Cluster:
             )
         except (TimeoutError, RuntimeError) as exc:
             self.say(f"warning: {exc}".splitlines()[0] + " (their processes are killed)")
-
-    def _kill_shims(self) -> None:
-        """containerd's shims (and so their containers) outlive containerd: kill those of this
-        cluster's socket."""
-        socket_path = str(self.layout.containerd_socket)
-        for proc in Path("/proc").iterdir():
-            if not proc.name.isdigit():
-                continue
-            try:
-                cmdline = (proc / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if (
-                cmdline
-                and cmdline[0].endswith(b"containerd-shim-runc-v2")
-                and socket_path.encode() in cmdline
-            ):
-                with suppress(ProcessLookupError):
-                    os.kill(int(proc.name), 9)
 
     def _release_lock(self) -> None:
         if LOCK.exists() and LOCK.read_text().strip() == str(self.layout.root):

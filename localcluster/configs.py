@@ -193,6 +193,29 @@ def corefile(layout: Layout, ports: Ports) -> str:
 """
 
 
+# The PersistentVolumes `up` creates for claims (there is no provisioner).
+VOLUME_LABEL = "goldpipe.io/cluster-volume"
+
+
+def persistent_volumes(layout: Layout, count: int = 4, size: str = "10Gi") -> list[dict[str, Any]]:
+    """Volumes on host directories of the state directory, for claims without a storage class."""
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolume",
+            "metadata": {"name": f"goldpipe-node-pv-{i}", "labels": {VOLUME_LABEL: "true"}},
+            "spec": {
+                "capacity": {"storage": size},
+                "accessModes": ["ReadWriteOnce", "ReadWriteMany"],
+                "persistentVolumeReclaimPolicy": "Retain",
+                "storageClassName": "",
+                "hostPath": {"path": str(layout.volumes / f"pv-{i}"), "type": "Directory"},
+            },
+        }
+        for i in range(count)
+    ]
+
+
 def resolv_conf(layout: Layout) -> str:
     """What pods with dnsPolicy Default get: the cluster's DNS, no search domains."""
     return f"nameserver {layout.network.gateway}\n"

@@ -12,12 +12,15 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 SETPRIV = shutil.which("setpriv")
 
 
@@ -38,8 +41,46 @@ def log_tail(path: Path, lines: int = 40) -> str:
         return "(no log)"
 
 
-class DaemonExitedError(RuntimeError):
-    """A daemon of the cluster exited while something waited for it."""
+class ProcessDiedError(RuntimeError):
+    """A supervised process exited: waiting for it any longer is pointless."""
+
+
+def free_port(address: str = "127.0.0.1") -> int:
+    """A TCP port on ``address`` that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((address, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(
+    probe: Callable[[], T | None],
+    *,
+    timeout: float,
+    what: str,
+    interval: float = 0.5,
+    details: Callable[[], str] = lambda: "",
+) -> T:
+    """Poll ``probe`` until it returns something truthy; fail with ``details()`` on timeout. An
+    exception of the probe is retried (and named on timeout), but ProcessDiedError ends it."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while True:
+        try:
+            result = probe()
+            if result:
+                return result
+        except ProcessDiedError:
+            raise
+        except Exception as exc:
+            last_error = exc
+        if time.monotonic() > deadline:
+            extra = details()
+            raise TimeoutError(
+                f"{what}: not within {timeout:.0f}s"
+                + (f" (last error: {last_error})" if last_error else "")
+                + (f"\n{extra}" if extra else "")
+            )
+        time.sleep(interval)
 
 
 @dataclass(frozen=True)
@@ -84,9 +125,9 @@ class Daemons:
         return pid
 
     def alive(self, name: str) -> bool:
-        """True while ``name`` runs; DaemonExitedError (with the end of its log) once it exited."""
+        """True while ``name`` runs; ProcessDiedError (with the end of its log) once it exited."""
         if self.pid(name) is None:
-            raise DaemonExitedError(f"{name} exited:\n{log_tail(self.log(name))}")
+            raise ProcessDiedError(f"{name} exited:\n{log_tail(self.log(name))}")
         return True
 
     def stop(self, name: str, timeout: float = 20.0, stop_signal: int = signal.SIGTERM) -> None:

@@ -157,3 +157,21 @@ def remove_cgroups() -> None:
         for directory, _, _ in sorted(os.walk(tree), key=lambda w: w[0].count("/"), reverse=True):
             with contextlib.suppress(OSError):
                 os.rmdir(directory)
+
+
+def kill_shims(socket_path: Path) -> None:
+    """containerd's shims outlive containerd: kill those of this cluster's socket."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if (
+            cmdline
+            and cmdline[0].endswith(b"containerd-shim-runc-v2")
+            and str(socket_path).encode() in cmdline
+        ):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(proc.name), signal.SIGKILL)

@@ -103,6 +103,15 @@ image_id() {
   fi
 }
 
+# image_size NAME: the size of a local image, unpacked.
+image_size() {
+  if [[ "$builder" == buildah ]]; then
+    bah images --noheading --format '{{.Size}}' "$1" 2>/dev/null | head -n 1
+  else
+    docker image inspect --format '{{.Size}}' "$1" 2>/dev/null | numfmt --to=si --suffix=B
+  fi
+}
+
 # values KEY...: values.yaml's value at each dotted KEY (one line each).
 values() {
   "$python" - "${root}/values.yaml" "$@" <<'PY'
@@ -254,7 +263,8 @@ build() {
     echo "saved    ${archive} in $((SECONDS - start))s"
   fi
   ln -sfn "$(basename "$archive")" "${cache}/${image}.oci.tar"
-  summary+=("$(printf '%-11s %-50s %6s  %s' "$image" "$tag" "$(du -hL "$archive" | cut -f1)" "${cache}/${image}.oci.tar")")
+  summary+=("$(printf '%-11s %-48s %9s %9s  %s' "$image" "$tag" "$(image_size "$tag")" "$(du -hL "$archive" | cut -f1)" \
+    "${cache}/${image}.oci.tar")")
 }
 
 # The Debian mirrors of the base image (see the header): "MIRROR SECURITY_MIRROR".
@@ -338,5 +348,6 @@ for image in "${order[@]}"; do
     operator) build operator "$operator_tag" "$spark_tag" "SPARK_IMAGE=${spark_tag}" ;;
   esac
 done
-echo "images ($((SECONDS - start_all))s), archives in ${cache}:"
+echo "images in $((SECONDS - start_all))s:"
+printf '  %-11s %-48s %9s %9s  %s\n' image tag size archive path
 printf '  %s\n' "${summary[@]}"

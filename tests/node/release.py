@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
@@ -29,8 +29,8 @@ from goldpipe.lakehouse.catalog import load_catalog
 from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded
 from localcluster.cluster import Cluster
 from localcluster.layout import ROOT, TOOLS_BIN
+from tests.support.processes import wait_until
 
-T = TypeVar("T")
 RELEASE = "goldpipe"
 NAMESPACE = "analytics"
 VOLUME = "goldpipe-node-pv-0"
@@ -38,19 +38,6 @@ CLAIM = "lakehouse"
 GOLDPIPE = Path(sys.executable).with_name("goldpipe")
 VALUES = (ROOT / "docs" / "values-local-cluster.yaml", Path(__file__).with_name("values-node.yaml"))
 TERMINAL = ("COMPLETED", "FAILED", "SUBMISSION_FAILED")
-
-
-def wait_for(
-    probe: Callable[[], T | None], *, timeout: float, what: str, details: Callable[[], str] = str
-) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout:.0f}s\n{details()}")
-        time.sleep(1)
 
 
 @dataclass
@@ -213,7 +200,7 @@ class Release:
         return str(state) if state else None
 
     def wait_state(self, name: str, *states: str, timeout: float = 600) -> dict[str, Any]:
-        return wait_for(
+        return wait_until(
             lambda: self.app(name) if self.state(name) in states else None,
             timeout=timeout,
             what=f"{name} in {states}",
@@ -224,7 +211,7 @@ class Release:
         def label() -> str | None:
             return ((self.app(name) or {}).get("metadata", {}).get("labels") or {}).get(LABEL_CHECKS)
 
-        return wait_for(
+        return wait_until(
             label, timeout=timeout, what=f"{name} labelled {LABEL_CHECKS}", details=self.diagnostics
         )
 

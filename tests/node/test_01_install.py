@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 
 from localcluster.cluster import Cluster
-from tests.node.release import NAMESPACE, RELEASE, Release, container_ids, wait_for
-from tests.support.processes import listening_addresses
+from tests.node.release import NAMESPACE, RELEASE, Release, container_ids
+from tests.support.processes import listening_addresses, wait_until
 
 # goldpipe's controller (the operator's pod is a `controller` of the same release, too).
 CONTROLLER = f"app.kubernetes.io/name=goldpipe,app.kubernetes.io/instance={RELEASE},app.kubernetes.io/component=controller"
@@ -128,14 +128,14 @@ def test_the_kubelet_enforces_non_root_users_and_read_only_root_filesystems(
 
     for name in IMAGES:
         assert (
-            wait_for(functools.partial(phase, f"user-{name}"), timeout=120, what=f"probe {name}")
+            wait_until(functools.partial(phase, f"user-{name}"), timeout=120, what=f"probe {name}")
             == "Succeeded"
         )
         log = release.kubectl("logs", "-n", namespace, f"user-{name}").stdout.splitlines()
         assert log[0] == "185", (name, log)  # the image's own USER, checked non-root by the kubelet
         assert "Read-only file system" in log[1], (name, log)
         assert log[2] == "tmp-writable", (name, log)
-    assert wait_for(lambda: phase("as-root"), timeout=120, what="as-root refused") == "refused"
+    assert wait_until(lambda: phase("as-root"), timeout=120, what="as-root refused") == "refused"
     pod = release.json("get", "pod", "as-root", "-n", namespace)
     message = json.dumps(pod["status"]["containerStatuses"])
     assert "non-root" in message, message
@@ -168,7 +168,7 @@ def test_a_pod_reaches_nothing_beyond_this_machine(release: Release) -> None:
     pod = _probe_pod("egress", IMAGES["spark"], {}, ["python", "-c", script])
     release.kubectl("apply", "-n", NAMESPACE, "-f", "-", stdin=yaml.safe_dump(pod))
     try:
-        wait_for(
+        wait_until(
             lambda: (
                 release.json("get", "pod", "egress", "-n", NAMESPACE)["status"].get("phase") == "Succeeded"
             ),

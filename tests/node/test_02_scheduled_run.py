@@ -14,7 +14,8 @@ from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
 from goldpipe.core.names import tag_name
 from goldpipe.deploy.vocabulary import ANNOTATION_SUMMARY
 from tests.node.reference import gold_rows
-from tests.node.release import NAMESPACE, RELEASE, TERMINAL, Release, container_ids, wait_for
+from tests.node.release import NAMESPACE, RELEASE, TERMINAL, Release, container_ids
+from tests.support.processes import wait_until
 
 SCHEDULE = f"{RELEASE}-nightly"
 
@@ -25,7 +26,7 @@ def scheduled(release: Release) -> dict[str, Any]:
     so through `helm upgrade`), watch that run to its end, suspend the schedule again."""
     release.upgrade("schedules.nightly.suspend=false")
     try:
-        name = wait_for(
+        name = wait_until(
             lambda: next(iter(a["metadata"]["name"] for a in release.json(
                 "get", "sparkapplications", "-n", NAMESPACE, "-l", "goldpipe.io/run-kind=scheduled")["items"]), None),
             timeout=150,

@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Any
 
 from tests.node.reference import gold_rows
-from tests.node.release import NAMESPACE, TERMINAL, Release, one_off_run, wait_for
+from tests.node.release import NAMESPACE, TERMINAL, Release, one_off_run
+from tests.support.processes import wait_until
 
 
 def _start(release: Release, job: str, day: dt.date) -> str:
@@ -23,7 +24,7 @@ def _running_executors(release: Release, name: str, count: int) -> list[dict[str
         pods = [p for p in release.executors(name) if p["status"].get("phase") == "Running"]
         return pods if len(pods) >= count else None
 
-    return wait_for(
+    return wait_until(
         running, timeout=300, what=f"{count} executors of {name} running", details=release.diagnostics
     )
 

@@ -10,15 +10,18 @@ import ipaddress
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
-T = TypeVar("T")
+from localcluster.daemons import ProcessDiedError, free_port, log_tail, wait_until
+
+# The waiting helpers are the cluster harness's (localcluster.daemons), here for the test tiers.
+__all__ = [
+    "ProcessDiedError", "Supervisor", "die_with_parent", "free_port", "listening_addresses", "log_tail",
+    "wait_until",
+]  # fmt: skip
 
 # Linux's parent-death signal: a server outlives a SIGKILLed pytest otherwise, holding its ports
 # and files. util-linux's setpriv sets it just before exec (preexec_fn is unsafe with threads).
@@ -36,54 +39,6 @@ def die_with_parent(argv: Sequence[str], user: str | None = None) -> list[str]:
         as_user = ["--reuid", user, "--regid", user, "--init-groups"]
         return [_SETPRIV, *as_user, "--pdeathsig", "KILL", "--", *argv]
     return [_SETPRIV, "--pdeathsig", "KILL", "--", *argv] if _SETPRIV else list(argv)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def log_tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-class ProcessDiedError(RuntimeError):
-    """A supervised process exited: waiting for it any longer is pointless."""
-
-
-def wait_until(
-    probe: Callable[[], T | None],
-    *,
-    timeout: float,
-    what: str,
-    interval: float = 0.5,
-    details: Callable[[], str] = lambda: "",
-) -> T:
-    """Poll ``probe`` until it returns something truthy; fail with ``details()`` on timeout."""
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while True:
-        try:
-            result = probe()
-            if result:
-                return result
-        except ProcessDiedError:
-            raise
-        except Exception as exc:
-            last_error = exc
-        if time.monotonic() > deadline:
-            extra = details()
-            raise TimeoutError(
-                f"{what}: not within {timeout:.0f}s"
-                + (f" (last error: {last_error})" if last_error else "")
-                + (f"\n{extra}" if extra else "")
-            )
-        time.sleep(interval)
 
 
 @dataclass
