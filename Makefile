@@ -59,7 +59,10 @@ demo: setup
 	$(BIN)/goldpipe show daily_sales_summary; \
 	echo "make demo: seed, run-local and show took $${SECONDS}s (set-up not counted)"
 
-test: setup tools images
+# The tools and the images are built side by side: the Go builds keep both cores busy, the image
+# build mostly waits for downloads and disks (on a machine with empty caches that saves minutes).
+test: setup
+	$(MAKE) --no-print-directory -j2 tools images
 	$(BIN)/python -m pytest
 
 # Only the end-to-end tier: goldpipe on a real Kubernetes control plane (tests/e2e).
@@ -67,7 +70,8 @@ e2e: setup tools
 	$(BIN)/python -m pytest tests/e2e
 
 # Only the node tier: goldpipe on a real single-node cluster, its own (tests/node).
-node: setup tools images
+node: setup
+	$(MAKE) --no-print-directory -j2 tools images
 	$(BIN)/python -m pytest tests/node
 
 lint:

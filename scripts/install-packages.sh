@@ -39,6 +39,11 @@ for group in "${groups[@]}"; do
   wanted+=("${names[@]}")
 done
 
+# One install at a time (`make test` builds the tools and the images side by side, and both may
+# ask for packages): the second waits, then finds them installed.
+exec 9>"${TMPDIR:-/tmp}/goldpipe-install-packages.lock"
+flock 9
+
 installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | awk '$3 == "installed" { print $4 }'; }
 # the right release installed (or, without a pin, any)
 ok() { local v; v="$(installed_version "$1")" && [[ -n "$v" && "$v" == "${releases[$1]:-}"* ]]; }

@@ -110,6 +110,12 @@ build() {
   local dest="${cache}/${name}-${version}" start want spec pkg out reported
   require_go
   want="$(stamp "$dir" "$ldflags" "$*" | sha256sum | cut -d' ' -f1)"
+  # One build of a tool at a time (`make test` builds the tools and the images side by side and
+  # both want the operator; so may two clones): the second waits, then finds the stamp current.
+  mkdir -p "$cache"
+  local lock
+  exec {lock}>"${cache}/.${name}-${version}.lock"
+  flock "$lock"
   if ((!force)) && [[ -f "${dest}/.stamp" && "$(cat "${dest}/.stamp")" == "$want" ]]; then
     echo "ok       ${name} ${version} (${dest})"
   else
@@ -145,6 +151,7 @@ build() {
     tmp=""
     echo "built    ${name} ${version} in $((SECONDS - start))s"
   fi
+  exec {lock}>&-
   local bin
   for bin in "${dest}"/*; do
     [[ -f "$bin" && -x "$bin" ]] && link "$bin" "bin/$(basename "$bin")"
