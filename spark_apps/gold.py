@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 
 from pyspark.sql import DataFrame, SparkSession
@@ -21,6 +22,9 @@ from spark_apps.silver import spark_type
 log = logging.getLogger(__name__)
 
 BRANCH_RETENTION_DAYS = 7
+# Cuts of a run's branch tried before a run fails on commits of other runs (create_branch).
+BRANCH_CUT_ATTEMPTS = 5
+_COMMIT_CONFLICT = "org.apache.iceberg.exceptions.CommitFailedException"
 
 
 def table_id(catalog: str, table: str) -> str:
@@ -92,11 +96,31 @@ def create_branch(spark: SparkSession, catalog: str, table: str, branch: str) ->
     """Cut (or re-cut, for a retried run) the run's branch from ``main``'s current state.
 
     Kept for a while after a failed run, for debugging; a published run drops it.
+
+    Iceberg does not retry a branch update whose table moved meanwhile ("Table metadata refresh
+    is required"): runs started side by side (a parallel backfill) commit to the same gold table
+    at the same moment, the first ever cut even appends an empty snapshot to ``main``. The
+    statement loads the table afresh (the catalog does not cache tables), so cutting again is
+    safe; anything else, or the last attempt's failure, is raised.
     """
-    spark.sql(
+    statement = (
         f"ALTER TABLE {table_id(catalog, table)} CREATE OR REPLACE BRANCH `{branch}` "
         f"RETAIN {BRANCH_RETENTION_DAYS} DAYS"
     )
+    for attempt in range(1, BRANCH_CUT_ATTEMPTS + 1):
+        try:
+            spark.sql(statement)
+            return
+        except Exception as exc:  # py4j's error: the JVM's exception class tells a conflict
+            if attempt == BRANCH_CUT_ATTEMPTS or _java_class(exc) != _COMMIT_CONFLICT:
+                raise
+            log.info("branch %s of %s: a concurrent commit moved the table; cutting again", branch, table)
+            time.sleep(0.1 * attempt)
+
+
+def _java_class(exc: BaseException) -> str | None:
+    java = getattr(exc, "java_exception", None)
+    return None if java is None else str(java.getClass().getName())
 
 
 def write_day(rows: DataFrame, *, catalog: str, table: str, branch: str, day: dt.date, run_id: str) -> None:

@@ -1,0 +1,52 @@
+"""Gold tables on a real Iceberg catalog: a run's branch cut while other runs commit."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from goldpipe.core.contract import GOLD_NAMESPACE
+from spark_apps import gold
+
+pytestmark = pytest.mark.spark
+
+TABLE = "daily_sales_summary"
+
+
+def test_branches_are_cut_while_other_runs_commit_to_the_table(spark: Any, lakehouse: Any) -> None:
+    """A parallel backfill's runs cut their branches from the same table at the same moment.
+
+    Found on the end-to-end tier: the second of two runs started together failed with Iceberg's
+    "Table metadata refresh is required". Here another writer commits to the table five times a
+    second (the runs of a backfill do it seconds apart) while this session cuts branch after
+    branch, the first on a table without any snapshot yet.
+    """
+    catalog = lakehouse.name
+    gold.ensure_tables(spark, catalog, [TABLE])
+    table = lakehouse.pyiceberg().load_table(f"{GOLD_NAMESPACE}.{TABLE}")
+    stop, commits = threading.Event(), [0]
+
+    def other_runs() -> None:
+        while not stop.is_set():
+            with table.transaction() as tx:
+                tx.set_properties({"goldpipe.test.tick": str(commits[0])})
+            table.refresh()
+            commits[0] += 1
+            stop.wait(0.2)  # five commits a second: the runs of a backfill commit seconds apart
+
+    writer = threading.Thread(target=other_runs, daemon=True)
+    writer.start()
+    branches: list[str] = []
+    try:
+        # Cuts take tens of milliseconds: cut until the other writer has committed ten times.
+        while commits[0] < 10 and len(branches) < 500:
+            branches.append(f"run-{len(branches)}")
+            gold.create_branch(spark, catalog, TABLE, branches[-1])
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+    table.refresh()
+    assert commits[0] >= 10, "the other writer must have committed meanwhile"
+    assert set(branches) <= set(table.metadata.refs)
