@@ -57,7 +57,12 @@ def test_the_controller_server_side_applies_the_schedule_accepted_by_the_crd(e2e
     driver = template["driver"]["template"]["spec"]
     assert driver["securityContext"]["runAsNonRoot"] is True
     assert driver["containers"][0]["name"] == "spark-kubernetes-driver"
-    assert driver["containers"][0]["volumeMounts"] == [{"name": "lakehouse", "mountPath": str(e2e.lake)}]
+    # A read-only root filesystem: Spark's scratch space is an emptyDir on /tmp.
+    assert driver["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True
+    assert driver["containers"][0]["volumeMounts"] == [
+        {"name": "tmp", "mountPath": "/tmp"},
+        {"name": "lakehouse", "mountPath": str(e2e.lake)},
+    ]
     # What `goldpipe render` prints is what the controller applied (but the owner reference).
     rendered = e2e.deployment.goldpipe(
         "-f",
