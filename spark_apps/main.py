@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from goldpipe.core.contract import JOB_NAMES, parse_jobs
 from goldpipe.core.dates import DATE_SPEC_HELP, DEFAULT_MAX_CATCH_UP_DAYS, parse_date, parse_date_spec
 from goldpipe.core.errors import GoldpipeError
+from goldpipe.core.names import SUBMISSION_ID_CONF, kubernetes_run_id
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -121,12 +122,15 @@ def apply_credentials(spark: SparkSession, catalog: str) -> None:
 
 
 def run_id_of(spark: SparkSession, explicit: str | None) -> str:
-    """``--run-id``, else on Kubernetes the application's name (the SparkApplication's, so the
-    controller finds the run's branch by it), else time plus a random suffix."""
+    """``--run-id``, else on Kubernetes the application's name and submission (what the
+    controller derives from the SparkApplication to find the run's branch), else time plus a
+    random suffix."""
     if explicit:
         return explicit
     if spark.conf.get("spark.kubernetes.driver.pod.name", None):
-        return str(spark.conf.get("spark.app.name"))
+        return kubernetes_run_id(
+            str(spark.conf.get("spark.app.name")), spark.conf.get(SUBMISSION_ID_CONF, None)
+        )
     return default_run_id()
 
 

@@ -152,7 +152,7 @@ class RunProcessor:
         try:
             outcome = audit_run(
                 catalog,
-                run_id=name,
+                run_id=app.run_id,
                 jobs=app.jobs,
                 config=settings.checks,
                 now=self.clock(),
@@ -175,7 +175,7 @@ class RunProcessor:
             self._notify(f"goldpipe: run {name} could not be published: {exc}")
             return
         self._record_metrics(app, outcome)
-        record_run_rows(catalog, app.jobs, name, self.metrics)
+        record_run_rows(catalog, app.jobs, app.run_id, self.metrics)
         if outcome.published:
             record_freshness(catalog, self.metrics)
         failed = outcome.verdict == "failed"
@@ -187,7 +187,7 @@ class RunProcessor:
         if outcome.verdict == "failed":
             self._notify(
                 f"goldpipe: run {name} failed its blocking checks, nothing published "
-                f"(branch {branch_name(name)} kept): " + "; ".join(summary(outcome)["failed"])
+                f"(branch {branch_name(app.run_id)} kept): " + "; ".join(summary(outcome)["failed"])
             )
 
     def _lineage(
@@ -263,7 +263,7 @@ class RunProcessor:
                 type_=posting.type,
                 reason=posting.reason,
                 message=posting.message,
-                name=f"{name}.goldpipe-{posting.reason.lower()}",
+                name=f"{app.run_id}.goldpipe-{posting.reason.lower()}",
             )
         annotation = json.dumps(posting.details, separators=(",", ":"), sort_keys=True)
         self.kube.patch_metadata(
@@ -288,7 +288,7 @@ class RunProcessor:
                 type_="Warning",
                 reason="RunStuck",
                 message=message,
-                name=f"{name}.goldpipe-runstuck",
+                name=f"{app.run_id}.goldpipe-runstuck",
             )
         self.kube.patch_metadata(SPARK_APPS, name, {}, {ANNOTATION_STUCK: now.isoformat(timespec="seconds")})
         self.metrics.stuck.inc()

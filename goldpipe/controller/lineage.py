@@ -60,7 +60,7 @@ def emit_run(
             succeeded=succeeded,
             error=error,
             dataset_namespace=dataset_namespace(settings),
-            jobs=job_runs(opened, app.jobs, app.name, started, results),
+            jobs=job_runs(opened, app.jobs, app.run_id, started, results),
         )
         emitter.emit(run_events(facts, settings.lineage.namespace))
     except Exception as exc:  # the catalog or an odd run: lineage is best-effort, the audit is not

@@ -1,6 +1,6 @@
-"""Names of a run's Iceberg refs and of its commits' summary properties. The Spark job writes
+"""Names of a run, its Iceberg refs and its commits' summary properties. The Spark job writes
 the branch and the controller audits and publishes it, so both must derive the same names from
-the run id (the SparkApplication's name)."""
+the same run id (on Kubernetes: the SparkApplication's name and its submission)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,26 @@ BRANCH_PREFIX = "audit_"
 DATE_PROPERTY = "goldpipe.event-date"
 RUN_PROPERTY = "goldpipe.run-id"
 TAG_PREFIX = "goldpipe-run-"
+# The Spark Operator labels a run's driver with the submission's id (a new one for every
+# submission: a retry, or the same name run again with `goldpipe run --replace`) and hands the
+# label to spark-submit as this Spark property, where the job reads it.
+SUBMISSION_ID_CONF = "spark.kubernetes.driver.label.sparkoperator.k8s.io/submission-id"
+SUBMISSION_ID_CHARS = 8
 _UNSAFE = re.compile(r"[^a-z0-9_]")
 # Ids kept as they are: lower-case words joined by single underscores (so never a "__").
 _PLAIN = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
+
+
+def kubernetes_run_id(application: str, submission_id: str | None) -> str:
+    """The run id of a SparkApplication's submission: its name and the start of the submission id.
+
+    The name alone would make a day run again under the same name (``--replace``) the same run
+    as the earlier one: its recorded check results would be read back and its tag would say
+    "already published", so the new data would never be checked or published.
+    """
+    if not submission_id:
+        return application
+    return f"{application}-{submission_id.replace('-', '')[:SUBMISSION_ID_CHARS]}"
 
 
 def branch_name(run_id: str) -> str:

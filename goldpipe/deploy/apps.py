@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from goldpipe.core.names import kubernetes_run_id
 from goldpipe.deploy.vocabulary import (
     COMPLETED,
     FAILED_STATES,
@@ -46,6 +47,16 @@ class SparkApp:
     @property
     def name(self) -> str:
         return str(self.metadata.get("name", ""))
+
+    @property
+    def submission_id(self) -> str | None:
+        """The operator's id of the latest submission (a new one per retry or replacement)."""
+        return (self.raw.get("status") or {}).get("submissionID") or None
+
+    @property
+    def run_id(self) -> str:
+        """The run id the job wrote under: its branch, commits, check results and tag."""
+        return kubernetes_run_id(self.name, self.submission_id)
 
     @property
     def labels(self) -> Mapping[str, str]:

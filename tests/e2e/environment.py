@@ -12,6 +12,7 @@ from typing import Any
 from goldpipe.core.contract import GOLD_TABLES
 from goldpipe.core.dates import yesterday
 from goldpipe.core.names import tag_name
+from goldpipe.deploy.apps import SparkApp
 from goldpipe.deploy.vocabulary import LABEL_CHECKS
 from goldpipe.lakehouse.catalog import load_catalog
 from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded
@@ -45,9 +46,13 @@ class E2E:
         ref = table.metadata.refs.get("main")
         return ref.snapshot_id if ref else None
 
-    def has_tag(self, job: str, run: str) -> bool:
+    def run_id(self, name: str) -> str:
+        """The run id the SparkApplication ``name``'s latest submission wrote under."""
+        return SparkApp(self.app(name)).run_id
+
+    def has_tag(self, job: str, name: str) -> bool:
         table = self.catalog().load_table(GOLD_TABLES[job].identifier)
-        return tag_name(run) in table.metadata.refs
+        return tag_name(self.run_id(name)) in table.metadata.refs
 
     def app(self, name: str) -> dict[str, Any]:
         app = self.deployment.app(name)

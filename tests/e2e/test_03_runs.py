@@ -78,7 +78,7 @@ def test_a_run_failing_a_blocking_check_posts_checks_failed_and_leaves_main(e2e:
     assert "reconciliation" in event["message"]
     assert e2e.main_snapshot(job) == before
     table = e2e.catalog().load_table(GOLD_TABLES[job].identifier)
-    assert branch_name(name) in table.metadata.refs  # kept for debugging
+    assert branch_name(e2e.run_id(name)) in table.metadata.refs  # kept for debugging
 
 
 def test_driver_pods_pass_restricted_pod_security_through_their_pod_template(e2e: E2E) -> None:

@@ -27,7 +27,7 @@ def test_goldpipe_backfill_runs_days_in_parallel_and_publishes_every_one(e2e: E2
     # first one's, and main has both days.
     table = e2e.catalog().load_table(GOLD_TABLES[job].identifier)
     rebased = {s.summary.get(RUN_PROPERTY) for s in table.snapshots() if s.summary.get(REBASED_FROM_PROPERTY)}
-    assert len(rebased & set(names)) == 1
+    assert len(rebased & {e2e.run_id(name) for name in names}) == 1
     days = {
         r["event_date"]
         for r in table.scan(row_filter=In(term="event_date", literals=[first.isoformat(), last.isoformat()]))

@@ -53,13 +53,13 @@ def test_a_controller_killed_while_posting_a_run_finishes_it_exactly_once_after_
         _patch_verbs(e2e, rule["verbs"])
     app = e2e.app(name)
     assert LABEL_CHECKS not in (app["metadata"].get("labels") or {})
-    checks = recorded_results(e2e.catalog(), name)
+    checks = recorded_results(e2e.catalog(), e2e.run_id(name))
     assert checks
     main_moves = _main_moves(e2e, job, name)
     e2e.deployment.start_controller()
     app = e2e.wait_checks_label(name)
     assert app["metadata"]["labels"][LABEL_CHECKS] in ("passed", "warning")
-    assert recorded_results(e2e.catalog(), name) == checks  # read back, not checked again
+    assert recorded_results(e2e.catalog(), e2e.run_id(name)) == checks  # read back, not checked again
     assert _main_moves(e2e, job, name) == main_moves == 1
     assert len(e2e.deployment.events(name)) == 1
 
@@ -67,5 +67,5 @@ def test_a_controller_killed_while_posting_a_run_finishes_it_exactly_once_after_
 def _main_moves(e2e: E2E, job: str, run: str) -> int:
     """How often main was set to the snapshot the run's tag points at (the main history log)."""
     table = e2e.catalog().load_table(GOLD_TABLES[job].identifier)
-    tagged = table.metadata.refs[tag_name(run)].snapshot_id
+    tagged = table.metadata.refs[tag_name(e2e.run_id(run))].snapshot_id
     return sum(1 for entry in table.metadata.snapshot_log if entry.snapshot_id == tagged)

@@ -12,6 +12,7 @@ import pytest
 
 from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
 from goldpipe.core.names import tag_name
+from goldpipe.deploy.apps import SparkApp
 from goldpipe.deploy.vocabulary import ANNOTATION_SUMMARY
 from tests.node.reference import gold_rows
 from tests.node.release import NAMESPACE, RELEASE, TERMINAL, Release, container_ids
@@ -89,9 +90,11 @@ def test_the_controller_pod_audits_publishes_and_labels_the_run(
     assert row.split()[-1] == "passed" and "COMPLETED" in row
     # `auto` on empty gold: the days silver has; main of every table at the run's tagged head.
     catalog = release.catalog()
+    run_id = SparkApp(release.app(name) or {}).run_id
+    assert run_id.startswith(f"{name}-")  # the submission's id: a rerun is a run of its own
     for job in JOB_NAMES:
         refs = catalog.load_table(GOLD_TABLES[job].identifier).metadata.refs
-        assert refs["main"].snapshot_id == refs[tag_name(name)].snapshot_id, job
+        assert refs["main"].snapshot_id == refs[tag_name(run_id)].snapshot_id, job
     annotations = (release.app(name) or {})["metadata"]["annotations"]
     assert all(day.isoformat() in annotations[ANNOTATION_SUMMARY] for day in days)
 

@@ -34,3 +34,16 @@ def test_branch_names_are_injective_identifiers(first, second):
 
 def test_tags_keep_the_run_id():
     assert tag_name("goldpipe-nightly-1") == "goldpipe-run-goldpipe-nightly-1"
+
+
+def test_a_submission_of_an_application_is_a_run_of_its_own():
+    """The same name run again (``--replace``) or retried: another run id, branch and tag."""
+    from goldpipe.core.names import kubernetes_run_id
+
+    name = "goldpipe-daily-sales-summary-20261128"
+    first = kubernetes_run_id(name, "ed797fcb-6265-4c90-a4e3-be147e79bceb")
+    again = kubernetes_run_id(name, "0a1b2c3d-0000-4c90-a4e3-be147e79bceb")
+    assert first == f"{name}-ed797fcb"
+    assert len({first, again}) == 2
+    assert branch_name(first) != branch_name(again) and tag_name(first) != tag_name(again)
+    assert kubernetes_run_id(name, None) == kubernetes_run_id(name, "") == name
