@@ -138,7 +138,10 @@ def test_ctrl_c_during_the_audit_waits_for_it(capfd: pytest.CaptureFixture[str])
         os.kill(os.getpid(), signal.SIGINT)  # said once
         finished = True
     assert finished and held.requested
-    assert capfd.readouterr().err == "interrupt: the audit and publish of run r finishes first\n"
+    # Said once. (Compared line by line: a background thread of an earlier test, such as a
+    # lineage sender giving up on its receiver, may log to stderr meanwhile.)
+    said = [line for line in capfd.readouterr().err.splitlines() if line.startswith("interrupt:")]
+    assert said == ["interrupt: the audit and publish of run r finishes first"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
