@@ -348,6 +348,11 @@ for image in "${order[@]}"; do
     operator) build operator "$operator_tag" "$spark_tag" "SPARK_IMAGE=${spark_tag}" ;;
   esac
 done
+if [[ "$builder" == buildah ]]; then
+  # An image built again leaves its predecessor untagged in the storage (a gigabyte each time):
+  # drop those. Tagged images, of this version or another, stay.
+  bah rmi --prune >/dev/null 2>&1 || true
+fi
 echo "images in $((SECONDS - start_all))s:"
 printf '  %-11s %-48s %9s %9s  %s\n' image tag size archive path
 printf '  %s\n' "${summary[@]}"
