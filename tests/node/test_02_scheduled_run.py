@@ -102,8 +102,10 @@ def test_the_controller_pod_audits_publishes_and_labels_the_run(
 def test_the_driver_log_shows_goldpipes_lines(
     release: Release, scheduled: dict[str, Any], days: tuple[dt.date, ...]
 ) -> None:
-    log = release.driver_log(scheduled["name"])
-    assert f"goldpipe.job: run {scheduled['name']}: {len(days)} day(s) {days[0]}..{days[-1]}" in log
+    name = scheduled["name"]
+    log = release.driver_log(name)
+    run_id = SparkApp(release.app(name) or {}).run_id  # the name and the submission: the id it wrote under
+    assert f"goldpipe.job: run {run_id}: {len(days)} day(s) {days[0]}..{days[-1]}" in log
     assert "left on branch audit_" in log
     assert "Traceback" not in log
 
