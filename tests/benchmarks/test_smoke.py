@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from goldpipe.core.contract import JOB_NAMES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -48,3 +50,16 @@ def test_control_plane_benchmark_runs():
     figures = run("controlplane.py")
     assert set(figures) == {"latency_median_s", "latency_max_s"}
     assert 0 < figures["latency_median_s"] <= figures["latency_max_s"]
+
+
+@pytest.mark.spark
+def test_the_data_phase_profile_labels_every_step_from_the_event_log(spark):
+    """Each step of a day (the silver of every input, every gold job) is found in Spark's event
+    log under its own label, with the stages it ran: the per-job table is built from these."""
+    steps = run("dataphase.py")
+    assert list(steps) == [
+        *(f"silver {t}" for t in ("orders", "order_items", "events", "customers", "products")),
+        *(f"job {j}" for j in JOB_NAMES),
+    ]
+    assert all(step["stages"] > 0 and step["cpu_s"] > 0 for step in steps.values())
+    assert steps["silver events"]["shuffle_bytes"] > 0
