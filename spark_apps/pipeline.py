@@ -28,6 +28,7 @@ from spark_apps.transforms.products import product_performance_analytics
 from spark_apps.transforms.rejected import rejected_rows
 from spark_apps.transforms.sales import daily_sales_summary
 from spark_apps.transforms.validity import (
+    REASON,
     classify_events,
     classify_order_items,
     classify_orders,
@@ -37,6 +38,25 @@ from spark_apps.transforms.validity import (
 
 FACT_TABLES = ("orders", "order_items", "events")
 DIMENSION_TABLES = ("customers", "products")
+# The columns of each classified silver table that the gold jobs read (besides the reject reason):
+# the day's cache holds only these, and the versions are deduplicated on these alone (plus the
+# key and ingested_at). A job reading another column fails Spark's analysis: loud, never wrong.
+JOB_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "orders": ("order_id", "customer_id", "status", "order_ts"),
+    "order_items": (
+        "order_id",
+        "product_id",
+        "quantity",
+        "unit_price",
+        "discount_amount",
+        "order_status",
+        "order_customer_id",
+    ),
+    "events": ("session_id", "customer_id", "event_type", "product_id", "event_ts"),
+    # Dimensions: their attributes besides the key (spark_apps.transforms.dimensions).
+    "customers": ("segment", "country", "signup_ts"),
+    "products": ("category", "brand"),
+}
 
 
 @dataclass(frozen=True)
@@ -97,16 +117,31 @@ class DaySilver:
 Progress = Callable[[str], None]
 
 
+def current_rows(rows: DataFrame, table: str) -> DataFrame:
+    """The current versions of ``table``'s rows, of the columns the jobs and the rules read."""
+    key = SILVER_TABLES[table].key
+    read = (*key, "ingested_at", *JOB_COLUMNS[table])
+    return current_versions(rows.select(*[F.col(c) for c in rows.columns if c in read]), key)
+
+
+def _narrow(classified: DataFrame, table: str) -> DataFrame:
+    return classified.select(*[F.col(c) for c in (*JOB_COLUMNS[table], REASON)])
+
+
 def classify_facts(raw: Mapping[str, DataFrame]) -> dict[str, DataFrame]:
-    """Current versions, then validity. Items need the day's valid orders even if no job reads orders."""
+    """Current versions, then validity, narrowed to what the jobs read.
+
+    Items need the day's valid orders even if no job reads orders; they are classified against
+    the narrowed orders, the very frame the day caches, so its cache serves both.
+    """
     classified: dict[str, DataFrame] = {}
-    orders = classify_orders(current_versions(raw["orders"], ("order_id",)))
+    orders = _narrow(classify_orders(current_rows(raw["orders"], "orders")), "orders")
     classified["orders"] = orders
-    classified["order_items"] = classify_order_items(
-        current_versions(raw["order_items"], ("order_id", "line_number")), valid(orders)
+    classified["order_items"] = _narrow(
+        classify_order_items(current_rows(raw["order_items"], "order_items"), valid(orders)), "order_items"
     )
     if "events" in raw:
-        classified["events"] = classify_events(current_versions(raw["events"], ("event_id",)))
+        classified["events"] = _narrow(classify_events(current_rows(raw["events"], "events")), "events")
     return classified
 
 
@@ -198,9 +233,9 @@ def _plan_dimensions(
 ) -> dict[str, DataFrame]:
     with report.timed("silver: plan the dimensions (concurrent)"):
         return {
-            name: current_versions(
-                silver.read_dimension(spark, catalog, name), SILVER_TABLES[name].key
-            ).persist(StorageLevel.MEMORY_AND_DISK)
+            name: current_rows(silver.read_dimension(spark, catalog, name), name).persist(
+                StorageLevel.MEMORY_AND_DISK
+            )
             for name in DIMENSION_TABLES
             if name in inputs
         }
