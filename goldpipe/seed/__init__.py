@@ -70,13 +70,18 @@ timestamp. Ids carry the day (``O20240115-0000042``), so keys never collide acro
 
 from goldpipe.seed.constants import MIN_ORDERS_PER_DAY
 from goldpipe.seed.generate import day_range, generate_day, generate_dimensions
+from goldpipe.seed.season import INCIDENTS, Season, parse_incident, parse_weekly
 from goldpipe.seed.writer import SeedSummary, seed_silver
 
 __all__ = [
+    "INCIDENTS",
     "MIN_ORDERS_PER_DAY",
+    "Season",
     "SeedSummary",
     "day_range",
     "generate_day",
     "generate_dimensions",
+    "parse_incident",
+    "parse_weekly",
     "seed_silver",
 ]
