@@ -48,3 +48,14 @@ def test_control_plane_benchmark_runs():
     figures = run("controlplane.py")
     assert set(figures) == {"latency_median_s", "latency_max_s"}
     assert 0 < figures["latency_median_s"] <= figures["latency_max_s"]
+
+
+def test_seasonality_benchmark_runs():
+    """Four toy weeks: the old volume check flags the weekend dip, the new checks compare the
+    last week only (three earlier same weekdays) and catch each kind of incident there."""
+    figures = run("seasonality.py")
+    assert set(figures) == {"old volume", "new volume", "new drift", "new (volume or drift)"}
+    old, new = figures["old volume"], figures["new (volume or drift)"]
+    # Every weekend day after the first five days is a false alarm of the 50 % trailing median.
+    assert old["false_alarms_at_weekends"] >= 6
+    assert new["incidents_compared"] == 3 and new["caught"] == 3
