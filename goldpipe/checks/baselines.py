@@ -25,6 +25,8 @@ Seasonality = Literal["none", "day_of_week"]
 SEASONALITIES: tuple[Seasonality, ...] = ("none", "day_of_week")
 # The MAD of normal data times this estimates its standard deviation.
 MAD_TO_SIGMA = 1.4826
+# Not strftime("%A"): the detail reads the same whatever the process's locale.
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def describe_days(days: tuple[dt.date, ...], seasonality: Seasonality) -> str:
     first, rest = days[0].isoformat(), [d.strftime("%m-%d") for d in days[1:]]
     listed = ", ".join([first, *rest])
     if seasonality == "day_of_week":
-        return f"the {days[0].strftime('%A')}s {listed}"
+        return f"the {_WEEKDAYS[days[0].weekday()]}s {listed}"
     return f"{len(days)} days {first}..{days[-1].isoformat()}"
 
 
