@@ -27,6 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from goldpipe.checks.config import CHECK_NAMES  # noqa: E402
 from goldpipe.checks.runner import CheckTarget, run_checks  # noqa: E402
 from goldpipe.core.contract import JOB_NAMES  # noqa: E402
 from goldpipe.core.names import branch_name  # noqa: E402
@@ -62,19 +63,7 @@ def time_checks(catalog: Any, run_id: str, repeats: int) -> tuple[float, float]:
     """Median seconds of (metadata checks only, the full suite) on the run's branch."""
     full = chart_checks()
     only_metadata = chart_checks(
-        {
-            "defaults": {
-                n: {"enabled": n in METADATA_CHECKS}
-                for n in (
-                    "schema",
-                    "completeness",
-                    "uniqueness",
-                    "reconciliation",
-                    "freshness",
-                    "volumeAnomaly",
-                )
-            }
-        },
+        {"defaults": {n: {"enabled": n in METADATA_CHECKS} for n in CHECK_NAMES}},
         JOB_NAMES,
     )
     target = CheckTarget(jobs=JOB_NAMES, days=(DAY,), ref=branch_name(run_id), run_id=run_id)

@@ -6,10 +6,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from goldpipe.checks.baselines import SEASONALITIES, BaselineSettings
 from goldpipe.checks.model import SEVERITIES, Severity
 from goldpipe.core.errors import ConfigError
 
-CHECK_NAMES = ("schema", "completeness", "uniqueness", "reconciliation", "freshness", "volumeAnomaly")
+CHECK_NAMES = (
+    "schema",
+    "completeness",
+    "uniqueness",
+    "reconciliation",
+    "freshness",
+    "volumeAnomaly",
+    "distributionDrift",
+)
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,32 @@ class CheckSettings:
 
     def option(self, key: str) -> Any:
         return self.options[key]
+
+    @property
+    def seasonality(self) -> str:
+        return str(self.options.get("seasonality", "none"))
+
+    def baseline(self) -> BaselineSettings:
+        """The settings of a robust baseline (``volumeAnomaly`` with ``day_of_week``,
+        ``distributionDrift``): ``ConfigError`` naming the value when one is off."""
+        seasonality = self.seasonality
+        if seasonality not in SEASONALITIES:
+            raise ConfigError(
+                f"checks: seasonality of {self.name} must be one of {', '.join(SEASONALITIES)}, "
+                f"got {seasonality!r}"
+            )
+        weeks, min_weeks = int(self.option("historyWeeks")), int(self.option("minHistoryWeeks"))
+        if not 1 <= min_weeks <= weeks:
+            raise ConfigError(
+                f"checks: {self.name} needs 1 <= minHistoryWeeks <= historyWeeks, got {min_weeks} and {weeks}"
+            )
+        return BaselineSettings(
+            seasonality,  # checked just above
+            history_weeks=weeks,
+            min_history_weeks=min_weeks,
+            tolerance=float(self.option("tolerance")),
+            min_relative_spread=float(self.option("minRelativeSpread")),
+        )
 
 
 @dataclass(frozen=True)
@@ -62,5 +97,8 @@ def checks_config(section: Mapping[str, Any] | None, jobs: tuple[str, ...]) -> C
                     f"checks: severity of {name} for {job} must be blocking or warning, got {severity!r}"
                 )
             enabled = bool(merged.pop("enabled", True))
-            by_job[job][name] = CheckSettings(name, enabled, severity, merged)
+            settings = CheckSettings(name, enabled, severity, merged)
+            if enabled and (name == "distributionDrift" or settings.seasonality != "none"):
+                settings.baseline()  # a bad value fails here, at load, not in the first audit
+            by_job[job][name] = settings
     return ChecksConfig(enabled=bool(section.get("enabled", True)), by_job=by_job)

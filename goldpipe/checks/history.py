@@ -136,8 +136,9 @@ def record_results(
 
 def metric_history(
     catalog: Catalog, table_name: str, day: dt.date, window_days: int, *, exclude_run: str | None = None
-) -> dict[str, list[float]]:
-    """Per volume metric, the latest recorded value of each of the ``window_days`` days before ``day``."""
+) -> dict[str, dict[dt.date, float]]:
+    """Per check that carries a metric (``volume:*``, ``drift:*``), the latest recorded value of
+    each of the ``window_days`` days before ``day``, by day."""
     from pyiceberg.expressions import And, EqualTo, GreaterThanOrEqual, LessThan
 
     table = results_table(catalog)
@@ -159,14 +160,12 @@ def metric_history(
     )
     latest: dict[tuple[str, dt.date], tuple[dt.datetime, float]] = {}
     for r in rows:
-        if not r["check_name"].startswith("volume:") or r["metric"] is None or r["status"] == "error":
+        if r["metric"] is None or r["status"] == "error" or r["run_id"] == exclude_run:
             continue
-        if r["run_id"] == exclude_run:
-            continue
-        key = (r["check_name"].removeprefix("volume:"), r["event_date"])
+        key = (r["check_name"], r["event_date"])
         if key not in latest or r["checked_at"] > latest[key][0]:
             latest[key] = (r["checked_at"], float(r["metric"]))
-    history: dict[str, list[float]] = {}
-    for (metric, _), (_, value) in sorted(latest.items(), key=lambda kv: kv[0][1]):
-        history.setdefault(metric, []).append(value)
+    history: dict[str, dict[dt.date, float]] = {}
+    for (name, when), (_, value) in sorted(latest.items(), key=lambda kv: kv[0][1]):
+        history.setdefault(name, {})[when] = value
     return history

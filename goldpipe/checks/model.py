@@ -22,7 +22,7 @@ class CheckResult:
     expected: str
     message: str
     event_date: dt.date | None = None
-    # A number the volume check compares over time (rows, orders, net revenue), if any.
+    # A number later days compare with (volume: rows, orders, net revenue; drift: a measure), if any.
     metric: float | None = None
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -10,8 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from goldpipe.checks import inputs, rules
-from goldpipe.checks.config import ChecksConfig
+from goldpipe.checks import baselines, inputs, measures, rules
+from goldpipe.checks.config import ChecksConfig, CheckSettings
 from goldpipe.checks.model import CheckResult
 from goldpipe.core.contract import GOLD_TABLES
 from goldpipe.lakehouse import gold_tables
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HistoryLookup = Callable[[str, dt.date, int], dict[str, list[float]]]
+# (table, day, days back) -> per check name (``volume:orders``, ...), its recorded value by day.
+HistoryLookup = Callable[[str, dt.date, int], dict[str, dict[dt.date, float]]]
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,9 @@ def run_checks(
                 )
     for day in target.days:
         for job, table in tables.items():
-            _check_table_day(out, target, job=job, table=table, day=day, config=config, history=history)
+            _check_table_day(
+                out, catalog, target, job=job, table=table, day=day, config=config, history=history
+            )
         reconciled = [
             j for j in tables if j != "rejected_rows" and config.for_job(j, "reconciliation").enabled
         ]
@@ -112,6 +116,7 @@ def run_checks(
 
 def _check_table_day(
     out: _Recorder,
+    catalog: Catalog,
     target: CheckTarget,
     *,
     job: str,
@@ -140,20 +145,82 @@ def _check_table_day(
         with out.check("uniqueness", job, unique.severity, day):
             keys = inputs.day_columns(table, target.ref, day, contract.key)
             out.results.append(rules.uniqueness_check(contract, day, keys, unique.severity))
-    volume = config.for_job(job, "volumeAnomaly")
+    volume, drift = config.for_job(job, "volumeAnomaly"), config.for_job(job, "distributionDrift")
+    if not (volume.enabled or drift.enabled):
+        return
+    # One lookup for both checks, made inside the first check that needs it: a history that
+    # cannot be read is that check's error, not the audit's crash.
+    past = functools.cache(lambda: history(job, day, _history_days(volume, drift)))
     if volume.enabled:
         with out.check("volume", job, volume.severity, day):
-            out.results.extend(
-                rules.volume_checks(
-                    job,
-                    day,
-                    _volume_metrics(job, table, target.ref, day, files),
-                    history(job, day, int(volume.option("windowDays"))),
-                    max_deviation=float(volume.option("maxDeviation")),
-                    min_history_days=int(volume.option("minHistoryDays")),
-                    severity=volume.severity,
+            metrics = _volume_metrics(job, table, target.ref, day, files)
+            if volume.seasonality == "none":
+                out.results.extend(
+                    rules.volume_checks(
+                        job,
+                        day,
+                        metrics,
+                        _trailing(past(), "volume:", day, int(volume.option("windowDays"))),
+                        max_deviation=float(volume.option("maxDeviation")),
+                        min_history_days=int(volume.option("minHistoryDays")),
+                        severity=volume.severity,
+                    )
                 )
+            else:
+                current = {name: baselines.Measure(value) for name, value in metrics.items()}
+                out.results.extend(
+                    _against_baseline("volume", job, day=day, current=current, past=past(), settings=volume)
+                )
+    if drift.enabled:
+        with out.check("drift", job, drift.severity, day):
+            current = measures.drift_measures(catalog, job, table, target.ref, day)
+            out.results.extend(
+                _against_baseline("drift", job, day=day, current=current, past=past(), settings=drift)
             )
+
+
+def _against_baseline(
+    kind: str,
+    job: str,
+    *,
+    day: dt.date,
+    current: dict[str, baselines.Measure],
+    past: dict[str, dict[dt.date, float]],
+    settings: CheckSettings,
+) -> list[CheckResult]:
+    return baselines.baseline_checks(
+        kind,
+        job,
+        day=day,
+        current=current,
+        history=past,
+        settings=settings.baseline(),
+        severity=settings.severity,
+    )
+
+
+def _history_days(volume: CheckSettings, drift: CheckSettings) -> int:
+    """How far back the one history lookup of a table's day reaches: the longest window of both."""
+    days = [7 * int(drift.option("historyWeeks"))] if drift.enabled else [0]
+    if volume.enabled:
+        days.append(
+            int(volume.option("windowDays"))
+            if volume.seasonality == "none"
+            else 7 * int(volume.option("historyWeeks"))
+        )
+    return max(days)
+
+
+def _trailing(
+    past: dict[str, dict[dt.date, float]], prefix: str, day: dt.date, window_days: int
+) -> dict[str, list[float]]:
+    """The old volume rule's input: each metric's values of the last ``window_days``, oldest first."""
+    start = day - dt.timedelta(days=window_days)
+    return {
+        name.removeprefix(prefix): [v for d, v in sorted(values.items()) if d >= start]
+        for name, values in past.items()
+        if name.startswith(prefix)
+    }
 
 
 def _volume_metrics(

@@ -8,6 +8,7 @@ import click
 
 from goldpipe.cli.params import values_option
 from goldpipe.core.dates import MAX_RANGE_DAYS, parse_date, yesterday
+from goldpipe.core.errors import UsageError
 
 DEFAULT_DAYS = 3
 DEFAULT_ORDERS_PER_DAY = 1000
@@ -57,6 +58,19 @@ def _end_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -
     show_default=True,
     help="Random seed; the same options always produce the same rows.",
 )
+@click.option(
+    "--weekly-pattern",
+    metavar="MON,...,SUN",
+    help="Seven factors of --orders-per-day, Monday first, e.g. 1,1,1,1,1,0.4,0.4 for a 60%% weekend dip.",
+)
+@click.option(
+    "--incident",
+    "incidents",
+    multiple=True,
+    metavar="YYYY-MM-DD:KIND",
+    help="Inject an incident on a day (repeatable). KIND: half-orders (half the orders), cents "
+    "(prices 100 times too large), rejected-burst (null unit price on 10%% of the item rows).",
+)
 @click.option("--replace", is_flag=True, help="Drop and recreate existing silver tables (only those).")
 @click.option(
     "--print-range",
@@ -70,6 +84,8 @@ def seed(
     end_date: dt.date,
     orders_per_day: int,
     seed_value: int,
+    weekly_pattern: str | None,
+    incidents: tuple[str, ...],
     replace: bool,
     print_range: bool,
 ) -> None:
@@ -85,8 +101,16 @@ def seed(
 
     from goldpipe.deploy.settings import load_catalog_config
     from goldpipe.lakehouse.catalog import load_catalog
-    from goldpipe.seed import seed_silver
+    from goldpipe.seed import Season, parse_incident, parse_weekly, seed_silver
 
+    # Bad options fail here, before the catalog is touched (GoldpipeError: one line, exit 2).
+    injected = dict(parse_incident(text) for text in incidents)
+    outside = sorted(d.isoformat() for d in injected if not first_day <= d <= end_date)
+    if outside:
+        raise UsageError(
+            f"--incident on {', '.join(outside)}: outside the seeded days {first_day}..{end_date}"
+        )
+    season = Season(parse_weekly(weekly_pattern) if weekly_pattern else (1.0,) * 7, injected)
     catalog = load_catalog(load_catalog_config((ctx.obj or {}).get("values_file")), create=True)
     summary = seed_silver(
         catalog,
@@ -95,6 +119,7 @@ def seed(
         orders_per_day=orders_per_day,
         seed=seed_value,
         replace=replace,
+        season=season,
         progress=lambda line: click.echo(line, err=True),
     )
     click.echo(summary.describe())

@@ -57,6 +57,10 @@ products     null category / null brand                                         
 products     category change / list price change / redelivery                     8/5/2 %
 ===========  ===================================================================  =============
 
+A ``Season`` (``season``) scales each weekday's orders and visits (``--weekly-pattern``) and
+injects incidents on chosen days (``--incident``: half the orders, prices in cents, a burst of
+null unit prices); a day of factor 1 without an incident is unchanged by it.
+
 Forced every day besides: an order and an event at 00:00:00.000000 and at
 23:59:59.999999 UTC, a cancelled order with items, a returned order, sign-ups active on
 their sign-up day, sessions of a customer without ``signup_ts`` and of one whose segment
@@ -70,13 +74,18 @@ timestamp. Ids carry the day (``O20240115-0000042``), so keys never collide acro
 
 from goldpipe.seed.constants import MIN_ORDERS_PER_DAY
 from goldpipe.seed.generate import day_range, generate_day, generate_dimensions
+from goldpipe.seed.season import INCIDENTS, Season, parse_incident, parse_weekly
 from goldpipe.seed.writer import SeedSummary, seed_silver
 
 __all__ = [
+    "INCIDENTS",
     "MIN_ORDERS_PER_DAY",
+    "Season",
     "SeedSummary",
     "day_range",
     "generate_day",
     "generate_dimensions",
+    "parse_incident",
+    "parse_weekly",
     "seed_silver",
 ]

@@ -26,7 +26,7 @@ _EPOCH: Final = date(1970, 1, 1)
 
 # Independent random streams, so that a change in how one table is generated does not
 # reshuffle the others.
-_CUSTOMERS, _PRODUCTS, _POPULARITY, _ORDERS, _ITEMS, _EVENTS, _SIGNUPS = range(1, 8)
+_CUSTOMERS, _PRODUCTS, _POPULARITY, _ORDERS, _ITEMS, _EVENTS, _SIGNUPS, _INCIDENTS = range(1, 9)
 
 _BAD_STATUSES: Final = ("PAID", "refunded", "in_transit", "")
 _STATUS_DICT: Final = (*ct.ORDER_STATUSES, *_BAD_STATUSES)

@@ -15,7 +15,8 @@ from goldpipe.seed.dimensions import _customer_attributes, _DimsView
 @dataclass(frozen=True)
 class _DayContext:
     day: date
-    n: int
+    n: int  # the day's orders
+    key: int  # orders_per_day: what the random streams are keyed by, whatever the day's count
     seed: int
     dims: _DimsView
     start: int  # 00:00:00.000000 of the day, microseconds since the epoch
@@ -24,17 +25,19 @@ class _DayContext:
     popularity: Arr  # product draw probabilities
 
     @classmethod
-    def build(cls, day: date, n: int, seed: int, dims: _DimsView) -> _DayContext:
+    def build(cls, day: date, n: int, seed: int, dims: _DimsView, orders: int | None = None) -> _DayContext:
+        """``n``: orders_per_day; ``orders``: the day's own count when a season changes it."""
         ranks = _rng(seed, n, _POPULARITY).permutation(len(dims.product_ids))
         weights = 1.0 / (ranks + 5.0)
         return cls(
             day=day,
-            n=n,
+            n=n if orders is None else orders,
+            key=n,
             seed=seed,
             dims=dims,
             start=_day_start(day),
             tag=day.strftime("%Y%m%d"),
-            n_signups=max(1, n // 100),
+            n_signups=max(1, (n if orders is None else orders) // 100),
             popularity=weights / weights.sum(),
         )
 
@@ -44,7 +47,7 @@ class _DayContext:
         return self.start + _DAY - 1
 
     def rng(self, stream: int) -> np.random.Generator:
-        return _rng(self.seed, self.n, self.day.toordinal(), stream)
+        return _rng(self.seed, self.key, self.day.toordinal(), stream)
 
     # Customer codes: pool index, then unknown ids, then the day's sign-ups; -1 is null.
     @property

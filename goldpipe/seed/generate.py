@@ -13,6 +13,7 @@ from goldpipe.seed.columns import _day_start, _rng
 from goldpipe.seed.constants import (
     _CUSTOMERS,
     _EVENTS,
+    _INCIDENTS,
     _ITEMS,
     _ORDERS,
     _PRODUCTS,
@@ -24,6 +25,7 @@ from goldpipe.seed.dimensions import _dimension_customers, _dimension_products, 
 from goldpipe.seed.events import _events
 from goldpipe.seed.items import _items
 from goldpipe.seed.orders import _orders
+from goldpipe.seed.season import Season, apply_to_items
 
 
 def day_range(days: int, end_date: date) -> list[date]:
@@ -47,18 +49,22 @@ def generate_dimensions(seed: int, orders_per_day: int, end_date: date) -> dict[
 
 
 def generate_day(
-    day: date, orders_per_day: int, seed: int, dims: Mapping[str, pa.Table]
+    day: date, orders_per_day: int, seed: int, dims: Mapping[str, pa.Table], season: Season | None = None
 ) -> dict[str, pa.Table]:
     """Silver rows of one business day: orders, order_items, events and the day's sign-ups.
 
     ``customers`` holds the customers who sign up on ``day`` (active on it, so the gold
     ``is_new_customer`` flag has cases every day); append it to ``silver.customers``.
+    ``season`` scales the day's orders by its weekday and injects its incident, if any.
     """
     _check_inputs(1, orders_per_day, seed)
-    ctx = _DayContext.build(day, orders_per_day, seed, _DimsView.of(dims))
+    season = season or Season()
+    dims_view = _DimsView.of(dims)
+    ctx = _DayContext.build(day, orders_per_day, seed, dims_view, season.orders_on(day, orders_per_day))
     events, session_customers = _events(ctx.rng(_EVENTS), ctx)
     orders, facts = _orders(ctx.rng(_ORDERS), ctx, session_customers)
     items = _items(ctx.rng(_ITEMS), ctx, facts)
+    apply_to_items(season.incidents.get(day), ctx.rng(_INCIDENTS), items)
     signups = _signups(ctx.rng(_SIGNUPS), ctx, orders, events)
     return {
         "orders": _orders_table(ctx, orders),

@@ -14,6 +14,7 @@ from goldpipe.core import contract as ct
 from goldpipe.core.errors import GoldpipeError
 from goldpipe.lakehouse.schema import create_table
 from goldpipe.seed.generate import _check_inputs, day_range, generate_day, generate_dimensions
+from goldpipe.seed.season import Season
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -29,12 +30,15 @@ class SeedSummary:
     seed: int
     rows: dict[str, int]
     seconds: float
+    season: str = ""  # Season.describe(): the weekly pattern and incidents, if any
 
     def describe(self) -> str:
         counts = ", ".join(f"{name} {n:,}" for name, n in self.rows.items())
         return (
             f"seeded silver {self.first_day}..{self.last_day} "
-            f"({self.orders_per_day:,} orders/day, seed {self.seed}) in {self.seconds:.1f}s: {counts}"
+            f"({self.orders_per_day:,} orders/day, seed {self.seed}"
+            + (f"; {self.season}" if self.season else "")
+            + f") in {self.seconds:.1f}s: {counts}"
         )
 
 
@@ -46,6 +50,7 @@ def seed_silver(
     orders_per_day: int,
     seed: int,
     replace: bool,
+    season: Season | None = None,
     progress: Callable[[str], None] = lambda _line: None,
 ) -> SeedSummary:
     """Create the five silver tables and fill them with ``days`` days ending ``end_date``.
@@ -77,6 +82,8 @@ def seed_silver(
         write("dimensions", name, data)
     span = day_range(days, end_date)
     for day in span:
-        for name, data in generate_day(day, orders_per_day, seed, dims).items():
+        for name, data in generate_day(day, orders_per_day, seed, dims, season).items():
             write(day.isoformat(), name, data)
-    return SeedSummary(span[0], span[-1], orders_per_day, seed, rows, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    described = season.describe() if season else ""
+    return SeedSummary(span[0], span[-1], orders_per_day, seed, rows, seconds, described)

@@ -63,3 +63,14 @@ def test_the_data_phase_profile_labels_every_step_from_the_event_log(spark):
     ]
     assert all(step["stages"] > 0 and step["cpu_s"] > 0 for step in steps.values())
     assert steps["silver events"]["shuffle_bytes"] > 0
+
+
+def test_seasonality_benchmark_runs():
+    """Four toy weeks: the old volume check flags the weekend dip, the new checks compare the
+    last week only (three earlier same weekdays) and catch each kind of incident there."""
+    figures = run("seasonality.py")
+    assert set(figures) == {"old volume", "new volume", "new drift", "new (volume or drift)"}
+    old, new = figures["old volume"], figures["new (volume or drift)"]
+    # Every weekend day after the first five days is a false alarm of the 50 % trailing median.
+    assert old["false_alarms_at_weekends"] >= 6
+    assert new["incidents_compared"] == 3 and new["caught"] == 3

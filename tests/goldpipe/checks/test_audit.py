@@ -46,6 +46,7 @@ def test_a_good_run_passes_and_publishes(gold_lake):
         "invariant",
         "freshness",
         "volume",
+        "drift",
     }
     assert [r["event_date"] for r in gold_lake.main_rows("daily_sales_summary")] == list(gold_lake.days)
     for job in JOB_NAMES:

@@ -158,6 +158,18 @@ def test_object_store_and_rest_server_failures_are_explained() -> None:
             "allowedLagDays: must be of type integer",
         ),
         ("checks:\n  defaults:\n    volumeAnomaly:\n      maxDeviation: -1\n", "maxDeviation"),
+        (
+            "checks:\n  defaults:\n    volumeAnomaly:\n      seasonality: weekly\n",
+            "volumeAnomaly/seasonality: must be one of: none, day_of_week",
+        ),
+        (
+            "checks:\n  defaults:\n    distributionDrift:\n      tolerance: 0\n",
+            "tolerance: must be more than 0",
+        ),
+        (
+            "checks:\n  jobs:\n    daily_sales_summary:\n      distributionDrift:\n        minHistoryWeeks: 6\n",
+            "distributionDrift needs 1 <= minHistoryWeeks <= historyWeeks, got 6 and 4",
+        ),
         ("checks:\n  jobs:\n    nosuch: {}\n", "key 'nosuch' must be one of"),
     ],
 )
