@@ -3,7 +3,8 @@
 # and verify their SHA-1. Re-runnable: a jar already present with the right checksum is kept.
 #
 # usage: scripts/fetch-jars.sh [--all] [DEST]
-#   --all  also the jars of the "cluster" set (PostgreSQL JDBC, Iceberg AWS bundle)
+#   --all  also the jars of the "cluster" set (PostgreSQL JDBC, Iceberg AWS bundle) and of the
+#          "native" set (Apache DataFusion Comet, for run-local's large days)
 #   DEST   default: $GOLDPIPE_JARS, else ${XDG_CACHE_HOME:-$HOME/.cache}/goldpipe/jars
 # env: MAVEN_REPO  mirror to use instead of https://repo1.maven.org/maven2
 set -euo pipefail
@@ -13,7 +14,7 @@ lock="${here}/../goldpipe/lakehouse/jars.lock"
 repo="${MAVEN_REPO:-https://repo1.maven.org/maven2}"
 sets="local"
 if [[ "${1:-}" == "--all" ]]; then
-  sets="local cluster"
+  sets="local cluster native"
   shift
 fi
 dest="${1:-${GOLDPIPE_JARS:-${XDG_CACHE_HOME:-$HOME/.cache}/goldpipe/jars}}"

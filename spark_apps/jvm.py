@@ -26,6 +26,16 @@ from pathlib import Path
 # compilations cost more than they save (measured: benchmarks/README.md).
 SMALL_DAY_ROWS = 200_000
 
+
+def wants_native(setting: str, day_rows: int | None) -> bool:
+    """Whether a run uses native execution (``spark_apps.session.NATIVE_CONF``): ``on`` always,
+    ``auto`` above ``SMALL_DAY_ROWS`` (on a small day its start-up costs more than it saves;
+    a day of unknown size keeps Spark alone), ``off`` never."""
+    if setting == "on":
+        return True
+    return setting == "auto" and day_rows is not None and day_rows > SMALL_DAY_ROWS
+
+
 DUMP_SETTLED_SECONDS = 60
 UNUSED_ARCHIVE_DAYS = 14
 

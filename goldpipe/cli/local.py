@@ -99,9 +99,10 @@ def run_local(
     """Run gold jobs in Spark local mode against the configured catalog (never writes silver)."""
     refuse_unfinished(dates.days, allow_unfinished_days)  # arguments first: touches nothing
     from goldpipe.lakehouse import gold_tables, silver_tables
-    from goldpipe.lakehouse.jars import cds_dir, local_jars
+    from goldpipe.lakehouse.jars import cds_dir, local_jars, native_jar, native_setting
 
     try:
+        from spark_apps.jvm import wants_native
         from spark_apps.main import default_run_id
         from spark_apps.pipeline import RunRequest, run
     except ImportError as exc:
@@ -112,6 +113,7 @@ def run_local(
     phases: dict[str, float] = {}
     cfg = load_catalog_config(ctx.obj["values_file"])
     local_jars(cfg)  # a missing jar is reported before any work
+    native = native_setting()
     checks = local_checks(ctx.obj["values_file"], jobs)
     # Silver must be there before the JVM starts: a run never writes it, so a missing lakehouse or
     # silver table is one line from metadata, and nothing is created (gold's tables are Spark's).
@@ -134,14 +136,22 @@ def run_local(
         max_catch_up_days=max_catch_up_days,
         resolved_auto=resolved,
     )
-    click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)
+    native_jar_path = native_jar() if wants_native(native, day_rows) else None
+    engine = "with native execution (Comet)" if native_jar_path is not None else "local"
+    click.echo(f"starting Spark ({engine}) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)
     with (
         spark_interrupts(lambda: _stopped(catalog, jobs, request.run_id)) as interrupts,
         spark_failures(f"run {request.run_id} failed; gold main is unchanged."),
     ):
         phase_started = time.monotonic()
         spark = interrupts.started(
-            catalog_session(cfg, app_name=f"goldpipe-{request.run_id}", cds_dir=cds_dir(), day_rows=day_rows)
+            catalog_session(
+                cfg,
+                app_name=f"goldpipe-{request.run_id}",
+                cds_dir=cds_dir(),
+                day_rows=day_rows,
+                native_jar=native_jar_path,
+            )
         )
         phases["Spark session (JVM, Iceberg runtime)"] = time.monotonic() - phase_started
         # The audit's imports (pyarrow, DuckDB) while this process only waits for the JVM.

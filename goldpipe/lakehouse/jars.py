@@ -54,6 +54,27 @@ def cds_dir() -> Path | None:
     return _cache() / "cds"
 
 
+NATIVE_SETTINGS = ("auto", "on", "off")
+
+
+def native_setting() -> str:
+    """``GOLDPIPE_SPARK_NATIVE``: ``auto`` (the default: native execution on a large day), ``on``
+    (every day) or ``off``."""
+    setting = os.environ.get("GOLDPIPE_SPARK_NATIVE", "auto").lower()
+    if setting not in NATIVE_SETTINGS:
+        allowed = ", ".join(NATIVE_SETTINGS)
+        raise GoldpipeError(f"GOLDPIPE_SPARK_NATIVE must be one of {allowed}, not {setting!r}")
+    return setting
+
+
+def native_jar() -> Path | None:
+    """The jar of native execution (the ``native`` set: Apache DataFusion Comet) when it has been
+    fetched; None otherwise (Spark runs alone)."""
+    jar = next((j for j in pinned_jars() if j.set == "native"), None)
+    path = None if jar is None else jar_dir() / jar.filename
+    return path if path is not None and path.is_file() else None
+
+
 # The "cluster" jars a catalog needs beside the "local" set, by artifact: the PostgreSQL driver
 # for a JDBC catalog on PostgreSQL, the AWS bundle (S3FileIO) for a warehouse on S3.
 POSTGRESQL_DRIVER = "postgresql"

@@ -86,6 +86,20 @@ def test_c1_only_on_a_small_day(rows: int | None, options: str) -> None:
     assert jvm.jit_options(rows) == options
 
 
+@pytest.mark.parametrize(
+    ("setting", "rows", "native"),
+    [
+        ("auto", None, False),  # size unknown: Spark alone
+        ("auto", jvm.SMALL_DAY_ROWS, False),
+        ("auto", jvm.SMALL_DAY_ROWS + 1, True),
+        ("on", 10, True),
+        ("off", 10**9, False),
+    ],
+)
+def test_native_execution_on_a_large_day_or_when_asked(setting: str, rows: int | None, native: bool) -> None:
+    assert jvm.wants_native(setting, rows) is native
+
+
 def test_leftover_dumps_are_removed(java: Path, tmp_path: Path) -> None:
     jars = [tmp_path / "iceberg.jar"]
     jars[0].write_bytes(b"x")

@@ -76,3 +76,25 @@ def test_make_setup_puts_the_jars_where_goldpipe_looks_for_them(tmp_path, monkey
         else:
             monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
         assert Path(printed) == jar_dir()
+
+
+def test_the_native_jar_is_found_when_fetched_and_never_on_a_plain_session(all_jars):
+    assert jars.native_jar() == all_jars / "comet-spark-spark4.1_2.13-1.2.0.jar"
+    assert all("comet" not in p.name for p in jars.local_jars(POSTGRES_S3))
+    (all_jars / "comet-spark-spark4.1_2.13-1.2.0.jar").unlink()
+    assert jars.native_jar() is None  # not fetched: Spark runs alone, no error
+
+
+@pytest.mark.parametrize(("value", "setting"), [(None, "auto"), ("ON", "on"), ("off", "off")])
+def test_the_native_setting(monkeypatch, value, setting):
+    if value is None:
+        monkeypatch.delenv("GOLDPIPE_SPARK_NATIVE", raising=False)
+    else:
+        monkeypatch.setenv("GOLDPIPE_SPARK_NATIVE", value)
+    assert jars.native_setting() == setting
+
+
+def test_a_bad_native_setting_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("GOLDPIPE_SPARK_NATIVE", "fast")
+    with pytest.raises(GoldpipeError, match="GOLDPIPE_SPARK_NATIVE must be one of auto, on, off, not 'fast'"):
+        jars.native_setting()
