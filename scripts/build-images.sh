@@ -338,6 +338,11 @@ spark_tag="${tags[0]}:${tags[1]}"
 controller_tag="${tags[2]}:${tags[3]}"
 operator_tag="${tags[4]}/${tags[5]}:${tags[6]}"
 
+if [[ "$builder" == buildah ]]; then
+  # A build that was interrupted leaves its working containers behind, each with an overlay
+  # mounted; none is in use now (the storage is this script's own).
+  bah rm --all >/dev/null 2>&1 || true
+fi
 read -r mirror security < <(debian_mirrors)
 debian="$(debian_image "$mirror" "$security")"
 base_tag="ghcr.io/goldpipe/goldpipe-base:${tags[1]}"
