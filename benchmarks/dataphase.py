@@ -97,7 +97,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a toy day: checks the script works, no figures")
     args = parser.parse_args()
     if args.quick:
-        args.orders = 50
+        args.orders, args.reseed = 50, True
 
     cfg = lakehouse(f"profile-{args.orders}", "lake")
     if args.reseed or not (home_of(cfg) / "catalog.db").exists():
@@ -114,7 +114,10 @@ def main() -> int:
         app_name="goldpipe-profile",
         driver_memory="2g",
     )
-    profiled_day(spark, cfg.name, "warmup")
+    # Branches of their own per invocation: a branch cannot be cut again from a main without a
+    # snapshot (a lakehouse whose gold only ever had profile runs).
+    stamp = time.strftime("%Y%m%dt%H%M%S")
+    profiled_day(spark, cfg.name, f"warmup-{stamp}")
     spark.stop()
     # The same JVM cannot switch its event log on; a second session in it can, and the JIT's
     # work of the first run stays (the classes and compiled code belong to the JVM).
@@ -130,7 +133,7 @@ def main() -> int:
         app_name="goldpipe-profile",
         driver_memory="2g",
     )
-    walls = profiled_day(spark, cfg.name, "measured")
+    walls = profiled_day(spark, cfg.name, f"measured-{stamp}")
     spark.stop()
     steps = read_event_log(log_dir)
     print_table(steps, walls)

@@ -137,7 +137,7 @@ def run_local(
         resolved_auto=resolved,
     )
     native_jar_path = native_jar() if wants_native(native, day_rows) else None
-    engine = "with native execution (Comet)" if native_jar_path is not None else "local"
+    engine = "local, native execution by Comet" if native_jar_path is not None else "local"
     click.echo(f"starting Spark ({engine}) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)
     with (
         spark_interrupts(lambda: _stopped(catalog, jobs, request.run_id)) as interrupts,

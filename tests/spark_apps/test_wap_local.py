@@ -188,7 +188,7 @@ def test_native_execution_writes_the_same_gold_rows_as_spark(tmp_path):
                 check=False,
             )
             assert done.returncode == 0, done.stderr[-3000:]
-        assert ("native execution (Comet)" in done.stderr) is (setting == "on")
+        assert ("native execution by Comet" in done.stderr) is (setting == "on")
         assert "published to main" in done.stdout
         catalog = load_catalog(resolve_embedded(CatalogConfig(), home))
         gold[setting] = {
