@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -28,6 +29,9 @@ from benchmarks.run import LAST_DAY, home_of, lakehouse, seed
 from goldpipe.core.contract import JOB_NAMES, job_inputs
 from goldpipe.lakehouse.config import spark_catalog_conf
 from goldpipe.lakehouse.jars import local_jars
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 
 def profiled_day(spark: object, catalog: str, run_id: str) -> dict[str, float]:
@@ -41,7 +45,7 @@ def profiled_day(spark: object, catalog: str, run_id: str) -> dict[str, float]:
         FACT_TABLES,
         DaySilver,
         classify_facts,
-        current_rows,
+        current_dimension,
         job_output,
     )
 
@@ -62,7 +66,7 @@ def profiled_day(spark: object, catalog: str, run_id: str) -> dict[str, float]:
         gold.create_branch(spark, catalog, job, branch)
     raw = {n: silver.read_day(spark, catalog, n, LAST_DAY) for n in inputs if n in FACT_TABLES}
     classified = classify_facts(raw)
-    dimensions = {n: current_rows(silver.read_dimension(spark, catalog, n), n) for n in DIMENSION_TABLES}
+    dimensions = {n: current_dimension(spark, catalog, n) for n in DIMENSION_TABLES}
     frames = [f.persist(StorageLevel.MEMORY_AND_DISK) for f in (*classified.values(), *dimensions.values())]
     for name, frame in {**classified, **dimensions}.items():
         step(f"silver {name}", frame.count)
@@ -108,46 +112,41 @@ def main() -> int:
     from spark_apps.session import local_session
 
     extra = dict(kv.split("=", 1) for kv in args.conf)
-    spark = local_session(
-        {**spark_catalog_conf(cfg), **extra},
-        [*local_jars(), *args.jar],
-        app_name="goldpipe-profile",
-        driver_memory="2g",
-    )
+
+    def session(conf: dict[str, str]) -> SparkSession:
+        return local_session(
+            {**spark_catalog_conf(cfg), **extra, **conf},
+            [*local_jars(), *args.jar],
+            app_name="goldpipe-profile",
+            driver_memory="2g",
+        )
+
     # Branches of their own per invocation: a branch cannot be cut again from a main without a
     # snapshot (a lakehouse whose gold only ever had profile runs).
     stamp = time.strftime("%Y%m%dt%H%M%S")
+    spark = session({})
     profiled_day(spark, cfg.name, f"warmup-{stamp}")
     spark.stop()
     # The same JVM cannot switch its event log on; a second session in it can, and the JIT's
     # work of the first run stays (the classes and compiled code belong to the JVM).
-    spark = local_session(
-        {
-            **spark_catalog_conf(cfg),
-            **extra,
-            "spark.eventLog.enabled": "true",
-            "spark.eventLog.dir": log_dir.as_uri(),
-            "spark.eventLog.compress": "false",
-        },
-        [*local_jars(), *args.jar],
-        app_name="goldpipe-profile",
-        driver_memory="2g",
-    )
+    event_log = {"spark.eventLog.enabled": "true", "spark.eventLog.dir": log_dir.as_uri()}
+    spark = session({**event_log, "spark.eventLog.compress": "false"})
     walls = profiled_day(spark, cfg.name, f"measured-{stamp}")
     spark.stop()
     steps = read_event_log(log_dir)
     print_table(steps, walls)
-    summary = {
-        label: {
-            "wall_s": round(wall, 3),
-            "cpu_s": round(steps.get(label, Step()).cpu_ms / 1000, 3),
-            "stages": steps.get(label, Step()).stages,
-            "shuffle_bytes": steps.get(label, Step()).shuffle_write_bytes,
-        }
-        for label, wall in walls.items()
-    }
+    summary = {label: _figures(wall, steps.get(label, Step())) for label, wall in walls.items()}
     print(json.dumps(summary))
     return 0
+
+
+def _figures(wall: float, step: Step) -> dict[str, float]:
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(step.cpu_ms / 1000, 3),
+        "stages": step.stages,
+        "shuffle_bytes": step.shuffle_write_bytes,
+    }
 
 
 def print_table(steps: dict[str, Step], walls: dict[str, float]) -> None:

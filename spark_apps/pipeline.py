@@ -128,6 +128,13 @@ def _narrow(classified: DataFrame, table: str) -> DataFrame:
     return classified.select(*[F.col(c) for c in (*JOB_COLUMNS[table], REASON)])
 
 
+def current_dimension(spark: SparkSession, catalog: str, table: str) -> DataFrame:
+    """The current versions of a dimension, its key and the attributes the jobs read."""
+    key = SILVER_TABLES[table].key
+    current = current_rows(silver.read_dimension(spark, catalog, table), table)
+    return current.select(*[F.col(c) for c in (*key, *JOB_COLUMNS[table])])
+
+
 def classify_facts(raw: Mapping[str, DataFrame]) -> dict[str, DataFrame]:
     """Current versions, then validity, narrowed to what the jobs read.
 
@@ -233,9 +240,7 @@ def _plan_dimensions(
 ) -> dict[str, DataFrame]:
     with report.timed("silver: plan the dimensions (concurrent)"):
         return {
-            name: current_rows(silver.read_dimension(spark, catalog, name), name).persist(
-                StorageLevel.MEMORY_AND_DISK
-            )
+            name: current_dimension(spark, catalog, name).persist(StorageLevel.MEMORY_AND_DISK)
             for name in DIMENSION_TABLES
             if name in inputs
         }
