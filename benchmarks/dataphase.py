@@ -74,12 +74,12 @@ def profiled_day(spark: object, catalog: str, run_id: str) -> dict[str, float]:
     for job in JOB_NAMES:
         step(
             f"job {job}",
-            lambda job=job: gold.write_day(
+            lambda job=job: gold.write_days(
                 job_output(job, day_silver, LAST_DAY),
                 catalog=catalog,
                 table=job,
                 branch=branch,
-                day=LAST_DAY,
+                days=(LAST_DAY,),
                 run_id=run_id,
             ),
         )

@@ -16,7 +16,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from goldpipe.core.contract import GOLD_NAMESPACE, GOLD_TABLES
-from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY
+from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, days_property, property_days
 from spark_apps.silver import spark_type
 
 log = logging.getLogger(__name__)
@@ -83,11 +83,7 @@ def watermark(spark: SparkSession, catalog: str, table: str) -> dt.date | None:
     day); the rows cover history that snapshot expiry removed.
     """
     newest_row = spark.table(table_id(catalog, table)).agg(F.max("event_date")).collect()[0][0]
-    committed = [
-        dt.date.fromisoformat(s["event_date"])
-        for s in _main_ancestry(spark, catalog, table)
-        if s["event_date"]
-    ]
+    committed = [day for s in _main_ancestry(spark, catalog, table) for day in property_days(s["event_date"])]
     candidates = [d for d in [newest_row, *committed] if d is not None]
     return max(candidates) if candidates else None
 
@@ -123,13 +119,16 @@ def _java_class(exc: BaseException) -> str | None:
     return None if java is None else str(java.getClass().getName())
 
 
-def write_day(rows: DataFrame, *, catalog: str, table: str, branch: str, day: dt.date, run_id: str) -> None:
-    """Replace exactly ``day`` on the branch: also when ``rows`` is empty (old rows go away)."""
+def write_days(
+    rows: DataFrame, *, catalog: str, table: str, branch: str, days: tuple[dt.date, ...], run_id: str
+) -> None:
+    """Replace exactly ``days`` on the branch in one commit: also days without rows (their old
+    rows go away)."""
     (
         rows.writeTo(f"{table_id(catalog, table)}.`branch_{branch}`")
-        .option(f"snapshot-property.{DATE_PROPERTY}", day.isoformat())
+        .option(f"snapshot-property.{DATE_PROPERTY}", days_property(days))
         .option(f"snapshot-property.{RUN_PROPERTY}", run_id)
-        .overwrite(F.col("event_date") == F.lit(day))
+        .overwrite(F.col("event_date").isin(*days))
     )
 
 

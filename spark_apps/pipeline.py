@@ -1,7 +1,8 @@
 """One gold run: the I/O edges around the pure transformations.
 
 Reads the silver a run needs once per day (cached and shared by every job of the run), writes
-each job's day to the run's branch. It never publishes: that is ``goldpipe.checks.audit``'s.
+each job's days to the run's branch in one commit (``goldpipe.core.dates.commit_groups``).
+It never publishes: that is ``goldpipe.checks.audit``'s.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from goldpipe.core.contract import JOB_INPUTS, REJECTION_REASONS, SILVER_TABLES, job_inputs
-from goldpipe.core.dates import DEFAULT_MAX_CATCH_UP_DAYS, AutoDays, DateSpec, auto_days
+from goldpipe.core.dates import DEFAULT_MAX_CATCH_UP_DAYS, AutoDays, DateSpec, auto_days, commit_groups
 from goldpipe.core.names import branch_name
 from spark_apps import gold, silver
 from spark_apps.transforms.current import current_versions
@@ -183,11 +184,11 @@ def resolve_days(spark: SparkSession, request: RunRequest) -> tuple[tuple[dt.dat
     return resolved.days, resolved.deferred
 
 
-def _rejections_by_source(day_silver: DaySilver) -> dict[str, int]:
-    """Rejected rows per source table, in one Spark job."""
+def _rejections_by_source(days: list[DaySilver]) -> dict[str, int]:
+    """Rejected rows per source table over ``days``, in one Spark job."""
     counts = reduce(
         DataFrame.unionByName,
-        [rejection_counts(rows, source) for source, rows in day_silver.classified.items()],
+        [rejection_counts(rows, source) for day in days for source, rows in day.classified.items()],
     )
     totals = counts.groupBy(F.col("source_table")).agg(F.sum("rejected_count").alias("rejected"))
     return {row["source_table"]: int(row["rejected"]) for row in totals.collect()}
@@ -223,8 +224,8 @@ def run(spark: SparkSession, request: RunRequest, progress: Progress = print) ->
             with report.timed("branches (cut from main)"):
                 for job in request.jobs:
                     gold.create_branch(spark, catalog, job, report.branch)
-            for day in days:
-                _run_day(spark, request, report=report, day=day, dimensions=dimensions, progress=progress)
+            for group in commit_groups(days):
+                _run_days(spark, request, report=report, days=group, dimensions=dimensions, progress=progress)
         finally:
             with report.timed("release the cache"):
                 if dimensions.exception() is None:
@@ -246,55 +247,64 @@ def _plan_dimensions(
         }
 
 
-def _run_day(
+def _run_days(
     spark: SparkSession,
     request: RunRequest,
     *,
     report: RunReport,
-    day: dt.date,
+    days: tuple[dt.date, ...],
     dimensions: Future[dict[str, DataFrame]],
     progress: Progress,
 ) -> None:
-    with report.timed("silver: plan the day's reads and validity"):
-        raw = {
-            name: silver.read_day(spark, request.catalog, name, day)
-            for name in job_inputs(request.jobs)
-            if name in FACT_TABLES
+    """Every job over ``days``, each job's days in one commit to the run's branch."""
+    with report.timed("silver: plan the days' reads and validity"):
+        classified = {
+            day: classify_facts(
+                {
+                    name: silver.read_day(spark, request.catalog, name, day)
+                    for name in job_inputs(request.jobs)
+                    if name in FACT_TABLES
+                }
+            )
+            for day in days
         }
-        classified = classify_facts(raw)
     with report.timed("silver: wait for the dimensions' plans"):
-        day_silver = DaySilver(classified, dimensions.result())
-    cached = [frame.persist(StorageLevel.MEMORY_AND_DISK) for frame in day_silver.classified.values()]
+        by_day = {day: DaySilver(classified[day], dimensions.result()) for day in days}
+    cached = [
+        frame.persist(StorageLevel.MEMORY_AND_DISK) for c in classified.values() for frame in c.values()
+    ]
     try:
 
         def write(job: str) -> tuple[int, float]:
             started = time.monotonic()
-            gold.write_day(
-                job_output(job, day_silver, day),
+            rows = reduce(DataFrame.unionByName, [job_output(job, by_day[day], day) for day in days])
+            gold.write_days(
+                rows,
                 catalog=request.catalog,
                 table=job,
                 branch=report.branch,
-                day=day,
+                days=days,
                 run_id=request.run_id,
             )
             written = gold.branch_head_added_records(spark, request.catalog, job, report.branch)
             seconds = time.monotonic() - started
-            progress(f"  {day} {job}: {written} row(s) in {seconds:.1f}s")
+            span = f"{days[0]}" if len(days) == 1 else f"{days[0]}..{days[-1]}"
+            progress(f"  {span} {job}: {written} row(s) in {seconds:.1f}s")
             return written, seconds
 
-        # Everything of a day runs at once, one Spark job per thread: the jobs are independent,
-        # and the first to need a cached silver partition computes it while the others wait for
-        # it (Spark's block locks), so one job's single-task stages and Iceberg commits overlap
+        # Every job runs at once, one Spark job per thread: the jobs are independent, and the
+        # first to need a cached silver partition computes it while the others wait for it
+        # (Spark's block locks), so one job's single-task stages and Iceberg commits overlap
         # another's scans. The rejection counts only feed the report.
-        phase = "silver read and the day's jobs (concurrent, wall clock)"
+        phase = "silver read and the jobs (concurrent, wall clock)"
         with report.timed(phase), ThreadPoolExecutor(len(request.jobs) + 1) as pool:
-            counting = pool.submit(_rejections_by_source, day_silver)
+            counting = pool.submit(_rejections_by_source, list(by_day.values()))
             writes = {job: pool.submit(write, job) for job in request.jobs}
             done = {job: future.result() for job, future in writes.items()}
             rejections = counting.result()
         for job, (written, seconds) in done.items():
             stats = report.jobs[job]
-            stats.days += 1
+            stats.days += len(days)
             stats.rows_written += written
             stats.rejected_rows += sum(
                 rejections.get(t, 0) for t in JOB_INPUTS[job] if t in REJECTION_REASONS

@@ -9,6 +9,10 @@ from dataclasses import dataclass
 DEFAULT_MAX_CATCH_UP_DAYS = 7
 # A range beyond this is almost certainly a typo (a wrong year); backfills go through the cluster.
 MAX_RANGE_DAYS = 3660
+# A run commits its days to each gold table at once (one snapshot for a 7-day catch-up), up to
+# this many days per commit: a one-off run over months would otherwise plan one Spark query over
+# all of them and hold every day's silver in the cache at the same time.
+DAYS_PER_COMMIT = 31
 
 
 @dataclass(frozen=True)
@@ -117,3 +121,12 @@ def auto_days(
         return AutoDays((), 0)
     taken = min(due, max_catch_up_days)
     return AutoDays(tuple(first + dt.timedelta(days=i) for i in range(taken)), due - taken)
+
+
+def commit_groups(days: tuple[dt.date, ...], size: int = DAYS_PER_COMMIT) -> tuple[tuple[dt.date, ...], ...]:
+    """``days`` in the groups a run commits together: consecutive runs of at most ``size`` days,
+    in order (the oldest first, like ``auto``'s catch-up)."""
+    if size < 1:
+        raise ValueError("size must be at least 1")
+    ordered = tuple(sorted(set(days)))
+    return tuple(ordered[i : i + size] for i in range(0, len(ordered), size))

@@ -4,11 +4,16 @@ the same run id (on Kubernetes: the SparkApplication's name and its submission).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable
 
 BRANCH_PREFIX = "audit_"
-# Snapshot summary properties of every gold commit: which day, which run.
+# Snapshot summary properties of every gold commit: which days, which run. A commit replaces
+# every day of a run (or of one group of its days) at once, so the days are a comma-separated
+# list of ISO dates; a commit of one day, like every commit before runs were committed whole,
+# holds a single date, and reads back the same.
 DATE_PROPERTY = "goldpipe.event-date"
 RUN_PROPERTY = "goldpipe.run-id"
 TAG_PREFIX = "goldpipe-run-"
@@ -51,3 +56,13 @@ def branch_name(run_id: str) -> str:
 def tag_name(run_id: str) -> str:
     """The tag on the snapshot a run published: how a publish that already happened is recognised."""
     return TAG_PREFIX + run_id
+
+
+def days_property(days: Iterable[dt.date]) -> str:
+    """The value of ``DATE_PROPERTY`` for a commit of ``days``."""
+    return ",".join(day.isoformat() for day in sorted(set(days)))
+
+
+def property_days(value: str | None) -> frozenset[dt.date]:
+    """The days a ``DATE_PROPERTY`` value names (none for a commit goldpipe did not write)."""
+    return frozenset(dt.date.fromisoformat(part) for part in (value or "").split(",") if part)

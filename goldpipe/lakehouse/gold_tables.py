@@ -1,8 +1,8 @@
 """goldpipe's gold tables through pyiceberg: a ref's head, its commit history, a day's rows.
 
-Every commit goldpipe makes to a gold table carries the run id and the business day in its
-snapshot summary (``goldpipe.core.names``); the history of a ref is walked with pyiceberg's own
-``ancestors_of``.
+Every commit goldpipe makes to a gold table carries the run id and the business days it replaced
+in its snapshot summary (``goldpipe.core.names``); the history of a ref is walked with
+pyiceberg's own ``ancestors_of``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from goldpipe.core.contract import GOLD_TABLES, job_inputs
 from goldpipe.core.dates import AutoDays
 from goldpipe.core.dates import auto_days as due_days
-from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY
+from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, property_days
 from goldpipe.lakehouse.silver_tables import day_range
 
 if TYPE_CHECKING:
@@ -46,10 +46,9 @@ def summary_property(snapshot: Snapshot, key: str) -> str | None:
     return None if snapshot.summary is None else snapshot.summary.get(key)
 
 
-def day_of(snapshot: Snapshot) -> dt.date | None:
-    """The business day a goldpipe commit wrote; None for other commits."""
-    day = summary_property(snapshot, DATE_PROPERTY)
-    return dt.date.fromisoformat(day) if day else None
+def days_of(snapshot: Snapshot) -> frozenset[dt.date]:
+    """The business days a goldpipe commit replaced; none for other commits."""
+    return property_days(summary_property(snapshot, DATE_PROPERTY))
 
 
 def run_days(table: Table, ref: str, run_id: str) -> set[dt.date]:
@@ -57,14 +56,15 @@ def run_days(table: Table, ref: str, run_id: str) -> set[dt.date]:
     return {
         day
         for snapshot in history(table, ref)
-        if summary_property(snapshot, RUN_PROPERTY) == run_id and (day := day_of(snapshot)) is not None
+        if summary_property(snapshot, RUN_PROPERTY) == run_id
+        for day in days_of(snapshot)
     }
 
 
 def committed(table: Table, ref: str, day: dt.date, run_id: str | None) -> bool:
     """Whether ``ref`` holds a goldpipe commit of ``day`` (by ``run_id``, when given)."""
     return any(
-        day_of(snapshot) == day and (run_id is None or summary_property(snapshot, RUN_PROPERTY) == run_id)
+        day in days_of(snapshot) and (run_id is None or summary_property(snapshot, RUN_PROPERTY) == run_id)
         for snapshot in history(table, ref)
     )
 
@@ -77,7 +77,7 @@ def watermark(table: Table, ref: str = "main") -> dt.date | None:
     snapshot = head(table, ref)
     if snapshot is None:
         return None
-    days = {day for s in history(table, ref) if (day := day_of(s)) is not None}
+    days = {day for s in history(table, ref) for day in days_of(s)}
     for task in table.scan(snapshot_id=snapshot.snapshot_id, selected_fields=("event_date",)).plan_files():
         # The identity partition on event_date holds the day as days since the epoch.
         value = task.file.partition[0]
@@ -119,3 +119,10 @@ def day_filter(day: dt.date) -> BooleanExpression:
     from pyiceberg.expressions import EqualTo
 
     return EqualTo(term="event_date", value=day.isoformat())
+
+
+def days_filter(days: Iterable[dt.date]) -> BooleanExpression:
+    """Rows (and data files) of any of ``days``."""
+    from pyiceberg.expressions import In
+
+    return In(term="event_date", literals={day.isoformat() for day in days})

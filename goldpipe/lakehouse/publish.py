@@ -5,9 +5,9 @@ head), one commit fast-forwards ``main`` to the head, tags it with the run id an
 branch. When it has moved, because another run published meanwhile (a backfill with
 ``--parallel``, a one-off run beside the nightly one), the run is **rebased**: if every commit
 ``main`` gained since the fork is a goldpipe commit of *other* days (or changed no data), one
-commit replaces each of the run's days on ``main`` with the very data files the checks read on
-the branch (a snapshot per day, carrying the run id and day like the Spark job's own commits);
-a second commit tags the result and drops the branch. If ``main`` gained a commit of one of the
+commit replaces the run's days on ``main`` with the very data files the checks read on the
+branch (one snapshot for all of them, carrying the run id and the days like the Spark job's own
+commits); a second commit tags the result and drops the branch. If ``main`` gained a commit of one of the
 run's days (a newer run recomputed it) or one goldpipe did not write, publishing would discard
 someone's data: ``PublishConflictError``.
 
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from goldpipe.core.errors import GoldpipeError
-from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, branch_name, tag_name
-from goldpipe.lakehouse.gold_tables import day_filter, day_of, gold_table, summary_property
+from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, branch_name, days_property, tag_name
+from goldpipe.lakehouse.gold_tables import days_filter, days_of, gold_table, summary_property
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -122,36 +122,44 @@ def _rebase(table: Table, run_id: str, head: Snapshot, main: Snapshot) -> int:
     run_days = {
         day
         for s in ancestors_between_ids(fork, head.snapshot_id, metadata)
-        if summary_property(s, RUN_PROPERTY) == run_id and (day := day_of(s)) is not None
+        if summary_property(s, RUN_PROPERTY) == run_id
+        for day in days_of(s)
     }
     rebased: set[dt.date] = set()
     for gained in ancestors_between_ids(fork, main.snapshot_id, metadata):
-        day = day_of(gained)
-        if summary_property(gained, RUN_PROPERTY) == run_id and day is not None:
-            rebased.add(day)  # this run's own rebase commit, before a crash
-        elif (day is None and _changes_data(gained)) or day in run_days:
-            what = f"day {day}" if day else f"a commit goldpipe did not write ({gained.snapshot_id})"
+        days = days_of(gained)
+        if summary_property(gained, RUN_PROPERTY) == run_id and days:
+            rebased |= days  # this run's own rebase commit, before a crash
+        elif (not days and _changes_data(gained)) or days & run_days:
+            what = (
+                f"day(s) {', '.join(d.isoformat() for d in sorted(days & run_days))}"
+                if days
+                else f"a commit goldpipe did not write ({gained.snapshot_id})"
+            )
             raise PublishConflictError(
                 f"cannot publish run {run_id} to {'.'.join(table.name())}: main moved since branch "
                 f"{branch_name(run_id)} was cut and now has {what} that the run would overwrite; the "
                 "branch is kept"
             )
     if run_days - rebased:
-        with table.transaction() as tx:  # every day or none
-            for day in sorted(run_days - rebased):
-                _replace_day(tx, table, day, head.snapshot_id, run_id)
+        with table.transaction() as tx:
+            _replace_days(tx, table, run_days - rebased, head.snapshot_id, run_id)
     return int(table.metadata.refs["main"].snapshot_id)
 
 
-def _replace_day(tx: Transaction, table: Table, day: dt.date, source: int, run_id: str) -> None:
-    """Stage a snapshot on ``main`` in which day ``day``'s data files are those of ``source``."""
+def _replace_days(tx: Transaction, table: Table, days: set[dt.date], source: int, run_id: str) -> None:
+    """Stage one snapshot on ``main`` in which the data files of ``days`` are those of ``source``."""
 
     def files(snapshot_id: int) -> list[DataFile]:
-        scan = table.scan(snapshot_id=snapshot_id, row_filter=day_filter(day))
+        scan = table.scan(snapshot_id=snapshot_id, row_filter=days_filter(days))
         return [task.file for task in scan.plan_files()]
 
     current = files(table.metadata.refs["main"].snapshot_id)
-    properties = {DATE_PROPERTY: day.isoformat(), RUN_PROPERTY: run_id, REBASED_FROM_PROPERTY: str(source)}
+    properties = {
+        DATE_PROPERTY: days_property(days),
+        RUN_PROPERTY: run_id,
+        REBASED_FROM_PROPERTY: str(source),
+    }
     with tx.update_snapshot(properties).overwrite() as overwrite:
         for data_file in current:
             overwrite.delete_data_file(data_file)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from goldpipe.core.contract import GOLD_TABLES, JOB_INPUTS
 from goldpipe.core.names import RUN_PROPERTY, branch_name, tag_name
-from goldpipe.lakehouse.gold_tables import day_filter, day_of, gold_table, head, history, summary_property
+from goldpipe.lakehouse.gold_tables import day_filter, days_of, gold_table, head, history, summary_property
 from goldpipe.lakehouse.gold_tables import watermark as newest_day
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def run_rows(catalog: Catalog, jobs: tuple[str, ...], run_id: str) -> dict[str, 
             continue
         mine = [s for s in history(table, ref) if summary_property(s, RUN_PROPERTY) == run_id]
         written[job] = sum(int(summary_property(s, "added-records") or 0) for s in mine)
-        days |= {d for s in mine if (d := day_of(s)) is not None}
+        days |= {d for s in mine for d in days_of(s)}
     rejected = _rejected_by_source(catalog, run_id if "rejected_rows" in jobs else None, days)
     return {
         job: RunRows(count, sum(rejected.get(source, 0) for source in JOB_INPUTS[job]))

@@ -54,12 +54,12 @@ def _write(spark: Any, catalog: str, run_id: str, *days: tuple[dt.date, int], cu
     if cut:
         gold.create_branch(spark, catalog, TABLE, branch_name(run_id))
     for day, orders in days:
-        gold.write_day(
+        gold.write_days(
             _rows(spark, day, orders),
             catalog=catalog,
             table=TABLE,
             branch=branch_name(run_id),
-            day=day,
+            days=(day,),
             run_id=run_id,
         )
 

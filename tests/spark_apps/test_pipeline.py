@@ -11,7 +11,8 @@ import pytest
 from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
 from goldpipe.core.dates import AUTO, AutoDays, DateSpec, parse_date_spec
 from goldpipe.core.errors import SilverContractError
-from goldpipe.core.names import branch_name, tag_name
+from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, branch_name, tag_name
+from goldpipe.lakehouse import gold_tables
 from goldpipe.lakehouse.publish import publish_run
 from spark_apps import gold
 from spark_apps.pipeline import RunReport, RunRequest, run
@@ -187,7 +188,7 @@ def test_a_published_run_fills_every_table_and_drops_its_branch(spark, lakehouse
     phases = {
         "silver contract check",
         "branches (cut from main)",
-        "silver read and the day's jobs (concurrent, wall clock)",
+        "silver read and the jobs (concurrent, wall clock)",
     }
     assert phases | {f"job {job}" for job in JOB_NAMES} <= set(report.phases)
     assert all(seconds >= 0 for seconds in report.phases.values())
@@ -221,6 +222,22 @@ def test_rerun_replaces_only_its_day_with_the_same_rows(spark, lakehouse):
         d2_after = [r for r in after[table] if r["event_date"] == D2]
         d2_before = [r for r in before[table] if r["event_date"] == D2]
         assert {r["computed_at"] for r in d2_after}.isdisjoint({r["computed_at"] for r in d2_before}), table
+
+
+def test_a_run_commits_all_its_days_to_each_table_at_once(spark, lakehouse):
+    catalog = lakehouse.pyiceberg()
+    seed_small(catalog)
+    run_published(spark, lakehouse, request(lakehouse, f"{D1}..{D3}", run_id="whole"))
+    for table in JOB_NAMES:
+        loaded = catalog.load_table(f"gold.{table}")
+        ours = [s for s in loaded.snapshots() if s.summary.get(RUN_PROPERTY) == "whole"]
+        # One commit of the three days (and nothing else of the run on the table).
+        assert [s.summary[DATE_PROPERTY] for s in ours] == [f"{D1},{D2},{D3}"], table
+        # What the audit, the checks and the publish rebase read per commit sees every day of it.
+        assert gold_tables.run_days(loaded, tag_name("whole"), "whole") == {D1, D2, D3}, table
+        assert gold_tables.committed(loaded, "main", D2, "whole"), table
+    assert {r["event_date"] for r in gold_rows(catalog, "daily_sales_summary")} == {D1, D2, D3}
+    assert gold.watermark(spark, lakehouse.name, "rejected_rows") == D3
 
 
 def test_rerun_removes_rows_that_no_longer_exist(spark, lakehouse):
@@ -375,7 +392,7 @@ def test_a_failure_mid_run_leaves_main_as_it_was(spark, lakehouse):
     seed_small(catalog)
     run_published(spark, lakehouse, request(lakehouse, D1.isoformat(), run_id="good"))
     before = {t: gold_rows(catalog, t) for t in JOB_NAMES}
-    # D3 overflows decimal(18,2): the run writes D2 to its branch, then fails on D3.
+    # D3 overflows decimal(18,2): the run's one commit of D2 and D3 fails.
     append_silver(
         catalog,
         "order_items",
@@ -407,10 +424,11 @@ def test_a_failure_mid_run_leaves_main_as_it_was(spark, lakehouse):
     with pytest.raises(Exception, match=r"(?i)overflow|precision|cannot be represented"):
         run(spark, request(lakehouse, f"{D2}..{D3}", run_id="bad"), progress=lambda _: None)
     assert {t: gold_rows(catalog, t) for t in JOB_NAMES} == before
-    # The failed run's branch stays for debugging, with D2 on it.
+    # The failed run's branch stays for debugging, as it was cut: its days are committed all at
+    # once or not at all, so not even the branch holds half a run.
     branch = branch_name("bad")
     assert branch in catalog.load_table("gold.daily_sales_summary").metadata.refs
-    assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary", ref=branch)] == [D1, D2]
+    assert [r["event_date"] for r in gold_rows(catalog, "daily_sales_summary", ref=branch)] == [D1]
 
 
 def test_auto_processes_yesterday_then_catches_up_from_the_watermark(spark, lakehouse):

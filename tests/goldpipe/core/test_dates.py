@@ -9,6 +9,7 @@ from goldpipe.core.dates import (
     MAX_RANGE_DAYS,
     AutoDays,
     auto_days,
+    commit_groups,
     parse_date,
     parse_date_spec,
     unfinished,
@@ -113,3 +114,12 @@ def test_a_single_day_is_exactly_yyyy_mm_dd():
     for text in ("20261127", " 2026-11-27", "2026-11-27\n", "auto"):
         with pytest.raises(ValueError, match=r"expected YYYY-MM-DD\Z"):
             parse_date(text)
+
+
+def test_a_run_commits_its_days_in_groups_of_consecutive_days():
+    days = tuple(D + dt.timedelta(days=i) for i in range(7))
+    assert commit_groups(days) == (days,)
+    assert commit_groups(tuple(reversed(days)), size=3) == (days[:3], days[3:6], days[6:])
+    assert commit_groups(()) == ()
+    with pytest.raises(ValueError, match="at least 1"):
+        commit_groups(days, size=0)

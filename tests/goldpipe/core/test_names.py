@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from goldpipe.core.names import branch_name, tag_name
+from goldpipe.core.names import branch_name, days_property, property_days, tag_name
 
 IDENTIFIER = re.compile(r"[a-z0-9_]+")
 
@@ -47,3 +48,12 @@ def test_a_submission_of_an_application_is_a_run_of_its_own():
     assert len({first, again}) == 2
     assert branch_name(first) != branch_name(again) and tag_name(first) != tag_name(again)
     assert kubernetes_run_id(name, None) == kubernetes_run_id(name, "") == name
+
+
+def test_a_commit_names_its_days_and_reads_them_back():
+    days = [dt.date(2026, 11, 21), dt.date(2026, 11, 19), dt.date(2026, 11, 20)]
+    assert days_property(days) == "2026-11-19,2026-11-20,2026-11-21"
+    assert property_days(days_property(days)) == frozenset(days)
+    # A commit of one day, and every commit before runs were committed whole.
+    assert property_days("2026-11-19") == {dt.date(2026, 11, 19)}
+    assert property_days(None) == frozenset() == property_days("")
