@@ -39,10 +39,9 @@ def profiled_day(spark: object, catalog: str, run_id: str) -> dict[str, float]:
     from pyspark import StorageLevel
     from pyspark.sql import SparkSession
 
+    from goldpipe.core.contract import DIMENSION_TABLES, FACT_TABLES
     from spark_apps import gold, silver
     from spark_apps.pipeline import (
-        DIMENSION_TABLES,
-        FACT_TABLES,
         DaySilver,
         classify_facts,
         current_dimension,

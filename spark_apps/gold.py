@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from goldpipe.core import dates
 from goldpipe.core.contract import GOLD_NAMESPACE, GOLD_TABLES
 from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, days_property, property_days
 from spark_apps.silver import spark_type
@@ -77,15 +78,11 @@ def _main_ancestry(spark: SparkSession, catalog: str, table: str) -> list[dict[s
 
 
 def watermark(spark: SparkSession, catalog: str, table: str) -> dt.date | None:
-    """The newest day ``table`` has on ``main``: from its rows, or from goldpipe's commit history.
-
-    The history covers tables whose day may legitimately have no rows (no rejections on a clean
-    day); the rows cover history that snapshot expiry removed.
-    """
+    """``goldpipe.core.dates.watermark`` of ``table`` on ``main``: its rows' newest day and the days
+    of goldpipe's commits."""
     newest_row = spark.table(table_id(catalog, table)).agg(F.max("event_date")).collect()[0][0]
     committed = [day for s in _main_ancestry(spark, catalog, table) for day in property_days(s["event_date"])]
-    candidates = [d for d in [newest_row, *committed] if d is not None]
-    return max(candidates) if candidates else None
+    return dates.watermark([newest_row, *committed])
 
 
 def create_branch(spark: SparkSession, catalog: str, table: str, branch: str) -> None:

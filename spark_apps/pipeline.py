@@ -19,8 +19,15 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from goldpipe.core.contract import JOB_INPUTS, REJECTION_REASONS, SILVER_TABLES, job_inputs
-from goldpipe.core.dates import DEFAULT_MAX_CATCH_UP_DAYS, AutoDays, DateSpec, auto_days, commit_groups
+from goldpipe.core.contract import (
+    DIMENSION_TABLES,
+    FACT_TABLES,
+    JOB_INPUTS,
+    REJECTION_REASONS,
+    SILVER_TABLES,
+    job_inputs,
+)
+from goldpipe.core.dates import DEFAULT_MAX_CATCH_UP_DAYS, AutoDays, DateSpec, commit_groups, jobs_auto_days
 from goldpipe.core.names import branch_name
 from spark_apps import gold, silver
 from spark_apps.transforms.current import current_versions
@@ -37,8 +44,6 @@ from spark_apps.transforms.validity import (
     valid,
 )
 
-FACT_TABLES = ("orders", "order_items", "events")
-DIMENSION_TABLES = ("customers", "products")
 # The columns of each classified silver table that the gold jobs read (besides the reject reason):
 # the day's cache holds only these, and the versions are deduplicated on these alone (plus the
 # key and ingested_at). A job reading another column fails Spark's analysis: loud, never wrong.
@@ -175,12 +180,10 @@ def resolve_days(spark: SparkSession, request: RunRequest) -> tuple[tuple[dt.dat
         return request.dates.days, 0
     if request.resolved_auto is not None:
         return request.resolved_auto.days, request.resolved_auto.deferred
-    # The laggard table decides: a job split into its own schedule catches up on its own.
     marks = [gold.watermark(spark, request.catalog, job) for job in request.jobs]
-    mark = None if any(m is None for m in marks) else min(m for m in marks if m is not None)
     silver_days = silver.day_range(spark, request.catalog, job_inputs(request.jobs))
     today = request.today or dt.datetime.now(dt.UTC).date()
-    resolved = auto_days(mark, today, request.max_catch_up_days, silver_days)
+    resolved = jobs_auto_days(marks, today, request.max_catch_up_days, silver_days)
     return resolved.days, resolved.deferred
 
 

@@ -138,8 +138,15 @@ EVENTS = TableContract(
 SILVER_TABLES: Final[dict[str, TableContract]] = {
     t.name: t for t in (CUSTOMERS, PRODUCTS, ORDERS, ORDER_ITEMS, EVENTS)
 }
+# Facts are partitioned by the day of their timestamp and read a day at a time; dimensions are
+# read whole (their current versions).
+FACT_TABLES: Final = ("orders", "order_items", "events")
+DIMENSION_TABLES: Final = ("customers", "products")
 
 ORDER_STATUSES: Final = ("placed", "paid", "shipped", "delivered", "cancelled", "returned")
+# A valid order of these statuses is activity but not a sale: it counts as neither an order nor
+# revenue, units or a purchase (the rest of ORDER_STATUSES do).
+UNCOUNTED_STATUSES: Final = ("cancelled",)
 CHANNELS: Final = ("web", "app", "marketplace")
 SEGMENTS: Final = ("consumer", "business", "vip")
 EVENT_TYPES: Final = (
@@ -261,7 +268,7 @@ JOB_INPUTS: Final[dict[str, tuple[str, ...]]] = {
 def job_inputs(jobs: tuple[str, ...]) -> tuple[str, ...]:
     """The silver tables ``jobs`` read, each once: the facts first, then the dimensions."""
     needed = {t for job in jobs for t in JOB_INPUTS[job]}
-    return tuple(t for t in ("orders", "order_items", "events", "customers", "products") if t in needed)
+    return tuple(t for t in (*FACT_TABLES, *DIMENSION_TABLES) if t in needed)
 
 
 def parse_jobs(spec: str) -> tuple[str, ...]:

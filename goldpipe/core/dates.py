@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 DEFAULT_MAX_CATCH_UP_DAYS = 7
@@ -130,3 +131,25 @@ def commit_groups(days: tuple[dt.date, ...], size: int = DAYS_PER_COMMIT) -> tup
         raise ValueError("size must be at least 1")
     ordered = tuple(sorted(set(days)))
     return tuple(ordered[i : i + size] for i in range(0, len(ordered), size))
+
+
+def watermark(days: Iterable[dt.date | None]) -> dt.date | None:
+    """The newest day a gold table has: the newest of the days its rows hold and the days its
+    commits on ``main`` name (a day may legitimately have no rows; the rows cover the history
+    that snapshot expiry removed). None for a table without either."""
+    known = [day for day in days if day is not None]
+    return max(known) if known else None
+
+
+def jobs_auto_days(
+    watermarks: Iterable[dt.date | None],
+    today: dt.date,
+    max_catch_up_days: int,
+    silver_days: tuple[dt.date, dt.date] | None,
+) -> AutoDays:
+    """``auto``'s days for a run of several jobs, given each job's table's ``watermark``: the
+    laggard decides (a job split into a schedule of its own catches up on its own), and a job
+    whose table has no watermark yet starts the whole run afresh (``auto_days``)."""
+    marks = list(watermarks)
+    mark = None if any(m is None for m in marks) else min(m for m in marks if m is not None)
+    return auto_days(mark, today, max_catch_up_days, silver_days)

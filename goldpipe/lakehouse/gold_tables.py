@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from goldpipe.core import dates
 from goldpipe.core.contract import GOLD_TABLES, job_inputs
 from goldpipe.core.dates import AutoDays
-from goldpipe.core.dates import auto_days as due_days
 from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, property_days
 from goldpipe.lakehouse.silver_tables import day_range
 
@@ -70,33 +70,31 @@ def committed(table: Table, ref: str, day: dt.date, run_id: str | None) -> bool:
 
 
 def watermark(table: Table, ref: str = "main") -> dt.date | None:
-    """The newest day ``table`` has on ``ref``: from its data files' partitions, or from goldpipe's
-    commit history (a day may legitimately have no rows). The same answer as the Spark jobs'
-    ``spark_apps.gold.watermark``, from metadata only: no data file is opened. What ``auto``
-    continues after, and what the freshness check calls the newest day."""
+    """``goldpipe.core.dates.watermark`` of ``table`` on ``ref`` from metadata only (no data file
+    is opened): its data files' partitions and goldpipe's commit history. The same answer as the
+    Spark jobs' ``spark_apps.gold.watermark``; what ``auto`` continues after, and what the
+    freshness check calls the newest day."""
     snapshot = head(table, ref)
     if snapshot is None:
         return None
-    days = {day for s in history(table, ref) for day in days_of(s)}
-    for task in table.scan(snapshot_id=snapshot.snapshot_id, selected_fields=("event_date",)).plan_files():
-        # The identity partition on event_date holds the day as days since the epoch.
-        value = task.file.partition[0]
-        if value is not None:
-            days.add(EPOCH + dt.timedelta(days=int(value)))
-    return max(days) if days else None
+    committed = [day for s in history(table, ref) for day in days_of(s)]
+    # The identity partition on event_date holds the day as days since the epoch.
+    partitions = [
+        EPOCH + dt.timedelta(days=int(task.file.partition[0]))
+        for task in table.scan(snapshot_id=snapshot.snapshot_id, selected_fields=("event_date",)).plan_files()
+        if task.file.partition[0] is not None
+    ]
+    return dates.watermark([*committed, *partitions])
 
 
 def auto_days(catalog: Catalog, jobs: tuple[str, ...], max_catch_up_days: int) -> AutoDays:
-    """The days ``--date auto`` runs, decided from metadata the way the Spark jobs decide it: after
-    the laggard table's watermark (none when a table is missing or empty), within the days silver
-    has (``goldpipe.core.dates.auto_days``)."""
+    """The days ``--date auto`` runs (``goldpipe.core.dates.jobs_auto_days``), from metadata."""
     marks = [
         watermark(gold_table(catalog, job)) if catalog.table_exists(GOLD_TABLES[job].identifier) else None
         for job in jobs
     ]
-    mark = None if None in marks else min(m for m in marks if m is not None)
     today = dt.datetime.now(dt.UTC).date()
-    return due_days(mark, today, max_catch_up_days, day_range(catalog, job_inputs(jobs)))
+    return dates.jobs_auto_days(marks, today, max_catch_up_days, day_range(catalog, job_inputs(jobs)))
 
 
 def drop_branch(catalog: Catalog, jobs: tuple[str, ...], branch: str) -> int:

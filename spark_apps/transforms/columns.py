@@ -5,6 +5,8 @@ from __future__ import annotations
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
+from goldpipe.core.contract import UNCOUNTED_STATUSES
+
 MONEY = "decimal(18,2)"
 
 
@@ -24,3 +26,8 @@ def money(column: Column) -> Column:
 
 def count_where(condition: Column) -> Column:
     return F.count(F.when(condition, F.lit(1)))
+
+
+def counted(status: Column) -> Column:
+    """Whether an order of ``status`` is a counted order (the contract's glossary): a sale."""
+    return ~status.isin(*UNCOUNTED_STATUSES)

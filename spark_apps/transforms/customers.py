@@ -7,7 +7,7 @@ import datetime as dt
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from spark_apps.transforms.columns import count_where, money, required
+from spark_apps.transforms.columns import count_where, counted, money, required
 from spark_apps.transforms.dimensions import customer_attributes
 from spark_apps.transforms.sales import counted_items
 
@@ -40,7 +40,7 @@ def _event_activity(valid_events: DataFrame) -> DataFrame:
 def _order_activity(valid_orders: DataFrame) -> DataFrame:
     # Every valid order is activity (cancelled too); only counted ones are "orders".
     return valid_orders.groupBy(F.col("customer_id")).agg(
-        count_where(F.col("status") != F.lit("cancelled")).alias("orders"),
+        count_where(counted(F.col("status"))).alias("orders"),
         F.min("order_ts").alias("first_order_ts"),
         F.max("order_ts").alias("last_order_ts"),
     )

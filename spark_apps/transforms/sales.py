@@ -7,18 +7,13 @@ import datetime as dt
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from spark_apps.transforms.columns import count_where, money, required
+from spark_apps.transforms.columns import count_where, counted, money, required
 from spark_apps.transforms.dimensions import category_of, product_attributes
-
-
-def counted_orders(valid_orders: DataFrame) -> DataFrame:
-    """Valid current orders that count as sales: every status but ``cancelled``."""
-    return valid_orders.where(F.col("status") != F.lit("cancelled"))
 
 
 def counted_items(valid_items: DataFrame) -> DataFrame:
     """Valid items of counted orders, with their line net."""
-    return valid_items.where(F.col("order_status") != F.lit("cancelled")).select(
+    return valid_items.where(counted(F.col("order_status"))).select(
         *valid_items.columns, line_net().alias("line_net")
     )
 
@@ -28,11 +23,11 @@ def line_net() -> Column:
 
 
 def _order_totals(valid_orders: DataFrame) -> DataFrame:
-    counted = F.col("status") != F.lit("cancelled")
+    sale = counted(F.col("status"))
     return valid_orders.agg(
-        count_where(counted).alias("orders"),
-        count_where(~counted).alias("cancelled_orders"),
-        F.count_distinct(F.when(counted, F.col("customer_id"))).alias("customers"),
+        count_where(sale).alias("orders"),
+        count_where(~sale).alias("cancelled_orders"),
+        F.count_distinct(F.when(sale, F.col("customer_id"))).alias("customers"),
     )
 
 

@@ -45,3 +45,10 @@ def test_job_inputs_are_each_table_once_facts_first():
         "customers",
         "products",
     )
+
+
+def test_facts_are_the_day_partitioned_silver_tables_and_dimensions_the_rest():
+    from goldpipe.core.contract import DIMENSION_TABLES, FACT_TABLES, SILVER_TABLES
+
+    assert {t for t, c in SILVER_TABLES.items() if c.partitioning} == set(FACT_TABLES)
+    assert set(SILVER_TABLES) - set(FACT_TABLES) == set(DIMENSION_TABLES)

@@ -10,9 +10,11 @@ from goldpipe.core.dates import (
     AutoDays,
     auto_days,
     commit_groups,
+    jobs_auto_days,
     parse_date,
     parse_date_spec,
     unfinished,
+    watermark,
     yesterday,
 )
 
@@ -123,3 +125,18 @@ def test_a_run_commits_its_days_in_groups_of_consecutive_days():
     assert commit_groups(()) == ()
     with pytest.raises(ValueError, match="at least 1"):
         commit_groups(days, size=0)
+
+
+def test_the_watermark_is_the_newest_day_rows_or_commits_know():
+    assert watermark([None, D, D + dt.timedelta(days=2), D + dt.timedelta(days=1)]) == D + dt.timedelta(
+        days=2
+    )
+    assert watermark([None]) is None and watermark([]) is None
+
+
+def test_the_laggard_job_decides_and_a_new_table_starts_afresh():
+    silver = (D - dt.timedelta(days=30), D + dt.timedelta(days=30))
+    today = D + dt.timedelta(days=5)
+    behind, ahead = D, D + dt.timedelta(days=2)
+    assert jobs_auto_days([ahead, behind], today, 7, silver) == auto_days(behind, today, 7, silver)
+    assert jobs_auto_days([ahead, None], today, 7, silver) == auto_days(None, today, 7, silver)
