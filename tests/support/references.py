@@ -4,13 +4,13 @@ that does not exist (issue 21, finding 4): a moved file or module leaves no stal
 
 What counts as a reference:
   - a path with a directory part whose first segment is a top-level directory of the repository
-    (`goldpipe/checks/rules.py`, `tests/goldpipe/seed/`, `images/spark/Dockerfile`); relative to
+    (`goldpipe/checks/rules.py`, `tests/support/`, `images/spark/Dockerfile`); relative to
     the root, to the naming file's directory or, as docs/architecture.md writes modules, to
     goldpipe/;
-  - any other path or bare file name with one of `EXTENSIONS` (`DATA_CONTRACT.md`, `day.py`):
+  - any other path or bare file name with one of `EXTENSIONS` (`README.md`, `day.py`):
     a bare name must be the name of some file of the repository;
   - a dotted name starting with a package of the repository (`goldpipe.checks.rules`,
-    `spark_apps.gold.run`): the longest prefix that is a module must exist and the next
+    `spark_apps.gold.watermark`): the longest prefix that is a module must exist and the next
     segment, if any, must be a name that module defines or imports.
 Paths inside URLs, absolute paths (inside images: `/opt/goldpipe/...`) and patterns (`*`, `<`,
 `{`, `$`) are not references.
