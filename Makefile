@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Where goldpipe/lakehouse/jars.py and scripts/fetch-jars.sh look too: $XDG_CACHE_HOME is honoured.
 export GOLDPIPE_JARS ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/goldpipe/jars
 
-.PHONY: setup venv jars tools images cluster cluster-down demo test e2e node lint typecheck format bench docs clean
+.PHONY: setup venv jars tools images cluster cluster-down demo test e2e node lint format bench docs clean
 
 setup: venv jars
 
@@ -74,13 +74,14 @@ node: setup
 	$(MAKE) --no-print-directory -j2 tools images
 	$(BIN)/python -m pytest tests/node
 
-lint:
+# Only the virtualenv: the jars are for running Spark, not for reading the code.
+lint: venv
 	$(BIN)/ruff check goldpipe spark_apps localcluster tests benchmarks
 	$(BIN)/ruff format --check goldpipe spark_apps localcluster tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-format:
+format: venv
 	$(BIN)/ruff format goldpipe spark_apps localcluster tests benchmarks
 	$(BIN)/ruff check --fix goldpipe spark_apps localcluster tests benchmarks
 
@@ -90,8 +91,11 @@ bench: setup tools
 	$(BIN)/python benchmarks/controlplane.py --json benchmarks/results-controlplane.json
 
 # docs/values.md from the `# --` comments of values.yaml (tests/chart/test_values_docs.py runs
-# this same command).
-docs: tools
+# this same helm-docs command); values.schema.json's descriptions from the same comments. Only
+# the chart's tools: `tools` would also build the control plane, the node and SeaweedFS.
+docs: venv
+	scripts/install-tools.sh chart
+	$(BIN)/python scripts/gen-values-schema.py
 	.tools/bin/helm-docs --chart-to-generate . --sort-values-order file --template-files docs/values.md.gotmpl --output-file docs/values.md
 
 clean:

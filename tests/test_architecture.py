@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import graphlib
 import subprocess
 import sys
 import tomllib
@@ -34,3 +36,34 @@ def test_the_layers_are_the_packages_of_the_tree() -> None:
     assert not [p.name for p in (ROOT / "goldpipe").glob("*.py") if p.name != "__init__.py"], (
         "modules belong in a layer's package"
     )
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, modules: set[str]) -> set[str]:
+    """The repository's modules a module imports, annotations-only imports included."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            # `from package import module` imports the module; `from module import name`, the module.
+            found |= {f"{node.module}.{alias.name}" for alias in node.names} | {node.module}
+    return found & modules - {_module(path)}
+
+
+def test_no_modules_import_each_other_in_a_circle() -> None:
+    """Even through `if TYPE_CHECKING:` (which lint-imports leaves out): a circle means the
+    modules are one piece of code split in two (issue 21: seed's arrow -> day -> dimensions)."""
+    paths = [
+        p for package in ("goldpipe", "spark_apps", "localcluster") for p in (ROOT / package).rglob("*.py")
+    ]
+    modules = {_module(p) for p in paths}
+    graph = {_module(p): _imports(p, modules) for p in paths}
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as error:
+        raise AssertionError(f"an import circle: {' -> '.join(error.args[1])}") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,17 @@ def test_lint_is_clean(command: list[str]) -> None:
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_mypy_checks_the_fake_kube_client_against_the_real_ones_interface() -> None:
+    """tests/fakes/kube.py stands in for ClusterApi: declared a KubeApi and in mypy's packages,
+    a signature that drifts from the protocol fails the mypy run above (issue 21, finding 5)."""
+    from goldpipe.deploy.kube import KubeApi
+    from tests.fakes.kube import FakeKube
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert {"tests.fakes", "tests.support"} <= set(config["tool"]["mypy"]["packages"])
+    assert KubeApi in FakeKube.__mro__
 
 
 SCRIPTS = sorted(

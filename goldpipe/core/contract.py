@@ -1,4 +1,4 @@
-"""The silver/gold data contract (``DATA_CONTRACT.md``) as data.
+"""The silver/gold data contract (``docs/data-contract.md``) as data.
 
 Everything that needs a table's shape (table creation, the seed generator, the Spark jobs'
 input validation, the schema check) reads it from here, so the contract has one source.

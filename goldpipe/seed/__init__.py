@@ -18,7 +18,7 @@ Scale, for ``N = orders_per_day`` (at least 10):
   (returned by ``generate_day`` as ``customers``, appended to ``silver.customers``);
 - products: a pool of ``max(100, N // 20)`` with Zipf-like popularity.
 
-Dirt (contract rules in DATA_CONTRACT.md). A rate is the share of rows drawn at random; on
+Dirt (contract rules in docs/data-contract.md). A rate is the share of rows drawn at random; on
 top of that every kind below is forced onto at least one row of every day (dimension
 kinds: of the dimensions), on rows chosen so that the rejection rules' precedence cannot
 hide it. At small scale the forced rows dominate, at 100k orders/day the rates do.

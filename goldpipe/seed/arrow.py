@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -15,20 +14,11 @@ from goldpipe.seed.constants import (
     _BRANDS,
     _CATEGORIES,
     _COUNTRIES,
-    _DEVICES,
-    _EVENT_DICT,
     _NOUNS,
-    _STATUS_DICT,
-    _UNKNOWN_CUSTOMERS,
-    _UNKNOWN_PRODUCTS,
     NULL,
     Arr,
     Cols,
 )
-
-if TYPE_CHECKING:
-    # Only for annotations: the day context reads the dimensions, which build their tables here.
-    from goldpipe.seed.day import _DayContext
 
 
 def _table(contract: ct.TableContract, **columns: pa.Array) -> pa.Table:
@@ -104,56 +94,5 @@ def _products_table(cols: Cols) -> pa.Table:
         category=_strings(cols["category"], _large(_CATEGORIES)),
         brand=brand,
         list_price=_money(cols["price"]),
-        ingested_at=_ts(cols["ingested_at"]),
-    )
-
-
-def _customer_dictionary(ctx: _DayContext) -> pa.Array:
-    unknown = _ids("CX", np.arange(_UNKNOWN_CUSTOMERS), 5)
-    signups = _ids(f"C{ctx.tag}-", np.arange(ctx.n_signups), 5)
-    return pa.concat_arrays([ctx.dims.customer_ids.cast(pa.large_string()), unknown, signups])
-
-
-def _product_dictionary(ctx: _DayContext) -> pa.Array:
-    unknown = _ids("PX", np.arange(_UNKNOWN_PRODUCTS), 5)
-    return pa.concat_arrays([ctx.dims.product_ids.cast(pa.large_string()), unknown])
-
-
-def _orders_table(ctx: _DayContext, cols: Cols) -> pa.Table:
-    return _table(
-        ct.ORDERS,
-        order_id=_ids(f"O{ctx.tag}-", cols["oid"], 7),
-        customer_id=_strings(cols["customer"], _customer_dictionary(ctx)),
-        order_ts=_ts(cols["ts"]),
-        status=_strings(cols["status"], _large(_STATUS_DICT)),
-        channel=_strings(cols["channel"], _large(ct.CHANNELS)),
-        ingested_at=_ts(cols["ingested_at"]),
-    )
-
-
-def _items_table(ctx: _DayContext, cols: Cols) -> pa.Table:
-    return _table(
-        ct.ORDER_ITEMS,
-        order_id=_ids(f"O{ctx.tag}-", cols["oid"], 7),
-        line_number=_ints(cols["line"]),
-        product_id=_strings(cols["product"], _product_dictionary(ctx)),
-        quantity=_ints(cols["quantity"]),
-        unit_price=_money(cols["unit"]),
-        discount_amount=_money(cols["discount"]),
-        order_ts=_ts(cols["ts"]),
-        ingested_at=_ts(cols["ingested_at"]),
-    )
-
-
-def _events_table(ctx: _DayContext, cols: Cols) -> pa.Table:
-    return _table(
-        ct.EVENTS,
-        event_id=_ids(f"E{ctx.tag}-", cols["eid"], 8),
-        session_id=_ids(f"S{ctx.tag}-", cols["sid"], 7),
-        customer_id=_strings(cols["customer"], _customer_dictionary(ctx)),
-        event_type=_strings(cols["etype"], _large(_EVENT_DICT)),
-        product_id=_strings(cols["product"], _product_dictionary(ctx)),
-        event_ts=_ts(cols["ts"]),
-        device=_strings(cols["device"], _large(_DEVICES)),
         ingested_at=_ts(cols["ingested_at"]),
     )

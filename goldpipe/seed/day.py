@@ -1,4 +1,5 @@
-"""One day's context, which every table of the day draws from, and the day's sign-ups."""
+"""One day's context, which every table of the day draws from, the day's sign-ups, and the
+day's orders, items and events as Arrow tables (their ids and codes need the context)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,23 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import pyarrow as pa
 
+from goldpipe.core import contract as ct
+from goldpipe.seed.arrow import _ids, _ints, _large, _money, _strings, _table, _ts
 from goldpipe.seed.columns import _day_start, _delays, _rng
-from goldpipe.seed.constants import _DAY, _HOUR, _POPULARITY, _UNKNOWN_CUSTOMERS, _UNKNOWN_PRODUCTS, Arr, Cols
+from goldpipe.seed.constants import (
+    _DAY,
+    _DEVICES,
+    _EVENT_DICT,
+    _HOUR,
+    _POPULARITY,
+    _STATUS_DICT,
+    _UNKNOWN_CUSTOMERS,
+    _UNKNOWN_PRODUCTS,
+    Arr,
+    Cols,
+)
 from goldpipe.seed.dimensions import _customer_attributes, _DimsView
 
 
@@ -83,3 +98,54 @@ def _signups(rng: np.random.Generator, ctx: _DayContext, orders: Cols, events: C
     cols = {"num": np.arange(k), **_customer_attributes(rng, k), "signup": signup}
     cols["ingested_at"] = signup + _delays(rng, k, 10, _HOUR)
     return cols
+
+
+def _customer_dictionary(ctx: _DayContext) -> pa.Array:
+    unknown = _ids("CX", np.arange(_UNKNOWN_CUSTOMERS), 5)
+    signups = _ids(f"C{ctx.tag}-", np.arange(ctx.n_signups), 5)
+    return pa.concat_arrays([ctx.dims.customer_ids.cast(pa.large_string()), unknown, signups])
+
+
+def _product_dictionary(ctx: _DayContext) -> pa.Array:
+    unknown = _ids("PX", np.arange(_UNKNOWN_PRODUCTS), 5)
+    return pa.concat_arrays([ctx.dims.product_ids.cast(pa.large_string()), unknown])
+
+
+def _orders_table(ctx: _DayContext, cols: Cols) -> pa.Table:
+    return _table(
+        ct.ORDERS,
+        order_id=_ids(f"O{ctx.tag}-", cols["oid"], 7),
+        customer_id=_strings(cols["customer"], _customer_dictionary(ctx)),
+        order_ts=_ts(cols["ts"]),
+        status=_strings(cols["status"], _large(_STATUS_DICT)),
+        channel=_strings(cols["channel"], _large(ct.CHANNELS)),
+        ingested_at=_ts(cols["ingested_at"]),
+    )
+
+
+def _items_table(ctx: _DayContext, cols: Cols) -> pa.Table:
+    return _table(
+        ct.ORDER_ITEMS,
+        order_id=_ids(f"O{ctx.tag}-", cols["oid"], 7),
+        line_number=_ints(cols["line"]),
+        product_id=_strings(cols["product"], _product_dictionary(ctx)),
+        quantity=_ints(cols["quantity"]),
+        unit_price=_money(cols["unit"]),
+        discount_amount=_money(cols["discount"]),
+        order_ts=_ts(cols["ts"]),
+        ingested_at=_ts(cols["ingested_at"]),
+    )
+
+
+def _events_table(ctx: _DayContext, cols: Cols) -> pa.Table:
+    return _table(
+        ct.EVENTS,
+        event_id=_ids(f"E{ctx.tag}-", cols["eid"], 8),
+        session_id=_ids(f"S{ctx.tag}-", cols["sid"], 7),
+        customer_id=_strings(cols["customer"], _customer_dictionary(ctx)),
+        event_type=_strings(cols["etype"], _large(_EVENT_DICT)),
+        product_id=_strings(cols["product"], _product_dictionary(ctx)),
+        event_ts=_ts(cols["ts"]),
+        device=_strings(cols["device"], _large(_DEVICES)),
+        ingested_at=_ts(cols["ingested_at"]),
+    )

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pyarrow as pa
 
 from goldpipe.core.errors import GoldpipeError
-from goldpipe.seed.arrow import _customers_table, _events_table, _items_table, _orders_table
+from goldpipe.seed.arrow import _customers_table
 from goldpipe.seed.columns import _day_start, _rng
 from goldpipe.seed.constants import (
     _CUSTOMERS,
@@ -20,7 +20,7 @@ from goldpipe.seed.constants import (
     _SIGNUPS,
     MIN_ORDERS_PER_DAY,
 )
-from goldpipe.seed.day import _DayContext, _signups
+from goldpipe.seed.day import _DayContext, _events_table, _items_table, _orders_table, _signups
 from goldpipe.seed.dimensions import _dimension_customers, _dimension_products, _DimsView
 from goldpipe.seed.events import _events
 from goldpipe.seed.items import _items

@@ -17,7 +17,9 @@ from tests.conftest import require
 HELM_DOCS = ROOT / ".tools" / "bin" / "helm-docs"
 VALUES_MD = ROOT / "docs" / "values.md"
 # The arguments of `make docs`, read from the Makefile so the test runs what the docs run.
-_MAKE_DOCS = re.search(r"^docs:.*\n\t(?P<command>.*helm-docs.*)$", (ROOT / "Makefile").read_text(), re.M)
+_MAKE_DOCS = re.search(
+    r"^docs:.*\n(?:\t.*\n)*?\t(?P<command>\S*helm-docs .*)$", (ROOT / "Makefile").read_text(), re.M
+)
 
 
 def helm_docs(*extra: str) -> subprocess.CompletedProcess[str]:

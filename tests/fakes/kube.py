@@ -1,10 +1,14 @@
 """FakeKube: an in-memory stand-in for the Kubernetes API (a fake, not an API server).
 
-It implements goldpipe's ``KubeApi`` interface with the behaviour the controller relies on:
-named objects per resource, label selectors, a ``resourceVersion`` that changes only when an
-object's content changes (as server-side apply does), AlreadyExists and NotFound errors,
-events, and injectable transient failures. It does not validate objects against CRDs (the
+It implements goldpipe's ``KubeApi`` interface, the one ``ClusterApi`` implements on the
+kubernetes client, with the behaviour the controller relies on: named objects per resource,
+label selectors, a ``resourceVersion`` that changes only when an object's content changes (as
+server-side apply does), AlreadyExists and NotFound errors, events, and injectable transient
+failures. It does not validate objects against CRDs (the
 render tests do that) and knows nothing of garbage collection or the Spark Operator.
+
+It subclasses the protocol, and mypy checks this package (pyproject.toml), so a method whose
+signature drifts from ``KubeApi``'s, and so from ``ClusterApi``'s, fails `make lint`.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from goldpipe.deploy.kube import AlreadyExistsError, KubeError, NotFoundError
+from goldpipe.deploy.kube import AlreadyExistsError, KubeApi, KubeError, NotFoundError
 
 
-class FakeKube:
+class FakeKube(KubeApi):
     def __init__(self, namespace: str = "analytics") -> None:
         self.namespace = namespace
         self.objects: dict[str, dict[str, dict[str, Any]]] = {}

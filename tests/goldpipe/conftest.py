@@ -1,5 +1,6 @@
 """A small real lakehouse with seeded silver, and gold runs left on their branches the way the
-Spark job leaves them (``tests.support.reference_run``): audit tests without Spark."""
+Spark job leaves them (``tests.support.reference_run``): audit tests without Spark. And an empty
+one, for the seed tests and ``goldpipe seed``'s."""
 
 from __future__ import annotations
 
@@ -56,3 +57,13 @@ def gold_lake(tmp_path: Path) -> GoldLake:
     )
     days = tuple(LAST_DAY - dt.timedelta(days=i) for i in (2, 1, 0))
     return GoldLake(tmp_path / "lake", catalog, days)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty embedded lakehouse: GOLDPIPE_HOME in tmp_path, no values file, no overrides."""
+    for var in ("GOLDPIPE_VALUES", *(f"GOLDPIPE_CATALOG_{k}" for k in ("NAME", "TYPE", "URI", "WAREHOUSE"))):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GOLDPIPE_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"

@@ -1,6 +1,6 @@
 """End to end: generated silver -> the Spark jobs -> gold, equal to DuckDB's independent reading.
 
-Two implementations of DATA_CONTRACT.md written apart (PySpark in spark_apps/, plain SQL in
+Two implementations of docs/data-contract.md written apart (PySpark in spark_apps/, plain SQL in
 goldpipe/checks/reference/) must agree on every row and column of every gold table, on data that
 carries all the dirt the contract describes. The real entrypoint is also run through
 spark-submit, the way the Spark Operator starts it.

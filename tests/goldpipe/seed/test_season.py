@@ -13,7 +13,7 @@ import pytest
 
 from goldpipe.core.errors import GoldpipeError, UsageError
 from goldpipe.seed import Season, generate_day, generate_dimensions, parse_incident, parse_weekly
-from tests.goldpipe.test_seed import catalog, home, run_cli  # noqa: F401  (home: a fixture)
+from tests.support.seeding import catalog, run_cli
 
 N, SEED = 100, 5
 WEDNESDAY, SATURDAY = dt.date(2026, 11, 18), dt.date(2026, 11, 21)
@@ -81,7 +81,7 @@ def test_a_season_refuses_an_unknown_incident():
         Season(incidents={WEDNESDAY: "fire"})
 
 
-def test_cli_seeds_a_season(home: Path) -> None:  # noqa: F811
+def test_cli_seeds_a_season(home: Path) -> None:
     args = ["--days", "7", "--end-date", "2026-11-22", "--orders-per-day", "30"]
     result = run_cli(*args, "--weekly-pattern", "1,1,1,1,1,0.4,0.4", "--incident", "2026-11-18:half-orders")
     assert result.exit_code == 0, result.output
@@ -94,7 +94,7 @@ def test_cli_seeds_a_season(home: Path) -> None:  # noqa: F811
     assert per_day == {"20261118": 15, "20261121": 12, "20261116": 30}
 
 
-def test_cli_refuses_an_incident_outside_the_days(home: Path) -> None:  # noqa: F811
+def test_cli_refuses_an_incident_outside_the_days(home: Path) -> None:
     result = run_cli("--days", "2", "--end-date", "2026-11-22", "--incident", "2026-11-18:cents")
     assert result.exit_code == 2
     assert "outside the seeded days 2026-11-21..2026-11-22" in result.stderr

@@ -1,0 +1,57 @@
+"""The tests mirror the package and stay readable (issue 21, finding 5): a file of tests is under
+600 lines, the tests of goldpipe/X/ are in tests/goldpipe/X/, and what several test files share
+is support code in tests/support/, not imported from another test module."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = sorted((ROOT / "tests").rglob("*.py"))
+MAX_LINES = 600
+# Test modules that still import another's helpers (to move to tests/support/): no new ones.
+IMPORTS_A_TEST_MODULE = frozenset(
+    {
+        "tests/goldpipe/controller/test_lineage.py",
+        "tests/goldpipe/controller/test_metrics.py",
+        "tests/goldpipe/deploy/test_render_maintenance.py",
+        "tests/monitoring/test_prometheus.py",
+        "tests/monitoring/test_rules.py",
+        "tests/spark_apps/transforms/test_customers.py",
+        "tests/spark_apps/transforms/test_products.py",
+        "tests/spark_apps/transforms/test_rejected.py",
+    }
+)
+
+
+def test_test_files_are_under_600_lines() -> None:
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in TESTS
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) >= MAX_LINES
+    }
+    assert long == {}
+
+
+def test_goldpipes_tests_are_in_the_directory_of_their_package() -> None:
+    packages = {p.parent.name for p in (ROOT / "goldpipe").glob("*/__init__.py")}
+    tests = ROOT / "tests" / "goldpipe"
+    assert [p.name for p in tests.glob("test_*.py")] == [], "tests/goldpipe/X/ holds the tests of goldpipe/X/"
+    assert {p.parent.name for p in tests.glob("*/__init__.py")} <= packages
+
+
+def test_no_test_module_imports_another() -> None:
+    """A test module imported elsewhere runs its tests twice and hides support code."""
+    found = set()
+    for path in TESTS:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+                if any(
+                    name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith("test_")
+                    for name in names
+                ):
+                    found.add(str(path.relative_to(ROOT)))
+    assert sorted(found - IMPORTS_A_TEST_MODULE) == []
+    assert sorted(IMPORTS_A_TEST_MODULE - found) == [], "moved to tests/support/: drop it from the list"
