@@ -11,18 +11,24 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from goldpipe.core import dates
 from goldpipe.core.contract import GOLD_NAMESPACE, GOLD_TABLES
-from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, days_property, property_days
+from goldpipe.core.names import (
+    DATE_PROPERTY,
+    RUN_PROPERTY,
+    branch_created_property,
+    days_property,
+    property_days,
+)
 from spark_apps.silver import spark_type
 
 log = logging.getLogger(__name__)
 
-BRANCH_RETENTION_DAYS = 7
 # Cuts of a run's branch tried before a run fails on commits of other runs (create_branch).
 BRANCH_CUT_ATTEMPTS = 5
 _COMMIT_CONFLICT = "org.apache.iceberg.exceptions.CommitFailedException"
@@ -85,30 +91,52 @@ def watermark(spark: SparkSession, catalog: str, table: str) -> dt.date | None:
     return dates.watermark([newest_row, *committed])
 
 
-def create_branch(spark: SparkSession, catalog: str, table: str, branch: str) -> None:
+def create_branch(
+    spark: SparkSession, catalog: str, table: str, branch: str, *, now: dt.datetime | None = None
+) -> None:
     """Cut (or re-cut, for a retried run) the run's branch from ``main``'s current state.
 
-    Kept for a while after a failed run, for debugging; a published run drops it.
+    Kept for a while after a failed run, for debugging; a published run drops it. The cut and
+    the table property ``goldpipe.branch-created.<branch>`` (``now``, the clock's by default: the
+    same clock Iceberg dates snapshots by) are one Iceberg commit, so table maintenance never sees
+    the branch without its date: a branch cut from a ``main`` that has not moved for a week has a
+    week-old head, and maintenance judges it by the later of the two. The branch has no
+    ``RETAIN`` age of its own for the same reason: Iceberg's expiry would drop it by its head's
+    age; goldpipe's maintenance drops failed-run branches instead (goldpipe.core.maintenance).
+
+    A re-cut removes the branch and creates it afresh in that commit: Iceberg's replace needs a
+    snapshot of ``main`` to point at, and a gold table no run has published yet has none (the
+    new branch then starts with an empty snapshot of its own).
 
     Iceberg does not retry a branch update whose table moved meanwhile ("Table metadata refresh
     is required"): runs started side by side (a parallel backfill) commit to the same gold table
-    at the same moment, the first ever cut even appends an empty snapshot to ``main``. The
-    statement loads the table afresh (the catalog does not cache tables), so cutting again is
-    safe; anything else, or the last attempt's failure, is raised.
+    at the same moment. Each attempt loads the table afresh (the catalog does not cache tables),
+    so cutting again is safe; anything else, or the last attempt's failure, is raised.
     """
-    statement = (
-        f"ALTER TABLE {table_id(catalog, table)} CREATE OR REPLACE BRANCH `{branch}` "
-        f"RETAIN {BRANCH_RETENTION_DAYS} DAYS"
-    )
+    created = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="milliseconds")
     for attempt in range(1, BRANCH_CUT_ATTEMPTS + 1):
         try:
-            spark.sql(statement)
+            iceberg = _iceberg_table(spark, catalog, table)
+            cut = iceberg.newTransaction()
+            if iceberg.refs().get(branch) is not None:
+                cut.manageSnapshots().removeBranch(branch).commit()
+            cut.manageSnapshots().createBranch(branch).commit()
+            cut.updateProperties().set(branch_created_property(branch), created).commit()
+            cut.commitTransaction()
             return
         except Exception as exc:  # py4j's error: the JVM's exception class tells a conflict
             if attempt == BRANCH_CUT_ATTEMPTS or _java_class(exc) != _COMMIT_CONFLICT:
                 raise
             log.info("branch %s of %s: a concurrent commit moved the table; cutting again", branch, table)
             time.sleep(0.1 * attempt)
+
+
+def _iceberg_table(spark: SparkSession, catalog: str, table: str) -> Any:
+    """The table through Iceberg's Java API in the driver JVM, loaded afresh."""
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None  # a classic (not Connect) session always has its JVM
+    spark3 = jvm.org.apache.iceberg.spark.Spark3Util
+    return spark3.loadIcebergTable(spark._jsparkSession, table_id(catalog, table))
 
 
 def _java_class(exc: BaseException) -> str | None:

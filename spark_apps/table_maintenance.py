@@ -14,17 +14,22 @@ from dataclasses import dataclass
 from pyspark.sql import Row, SparkSession
 
 from goldpipe.core.maintenance import (
+    BRANCH,
     CHECK_RESULTS_TABLE,
     EXPIRE_SNAPSHOTS,
     GOLD_TABLE_NAMES,
     REMOVE_ORPHAN_FILES,
     REWRITE_DATA_FILES,
     REWRITE_MANIFESTS,
+    TAG,
     MaintenancePolicy,
     Ref,
+    dated_refs,
     drop_branch_sql,
     procedures,
+    stale_branch_properties,
     stale_failed_branches,
+    unset_properties_sql,
 )
 
 # Output columns of the procedures (Iceberg's Spark procedures documentation).
@@ -73,18 +78,22 @@ def maintained_tables(spark: SparkSession, catalog: str) -> list[str]:
     return [t for t in candidates if spark.catalog.tableExists(f"{catalog}.{t}")]
 
 
-def table_refs(spark: SparkSession, catalog: str, table: str) -> list[Ref]:
-    """Every ref of ``table`` with its head's commit time (as epoch milliseconds: a collected
-    TIMESTAMP would come back in the Python process's local time zone)."""
-    tid = f"{catalog}.{table}"
-    rows = spark.sql(
-        f"SELECT r.name, r.type, unix_millis(s.committed_at) AS committed_ms "
-        f"FROM {tid}.refs r JOIN {tid}.snapshots s ON r.snapshot_id = s.snapshot_id"
-    ).collect()
-    return [
-        Ref(row["name"], row["type"], dt.datetime.fromtimestamp(row["committed_ms"] / 1000, dt.UTC))
-        for row in rows
-    ]
+def table_refs(spark: SparkSession, catalog: str, table: str) -> tuple[list[Ref], dict[str, str]]:
+    """Every ref of ``table`` with its head's commit time, and the table's properties (where a
+    branch's cut time is), read from one version of its metadata through Iceberg's Java API in the
+    driver JVM: read apart, a branch cut in between would have a date and no ref, and its date
+    would be taken for a gone branch's."""
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None  # a classic (not Connect) session always has its JVM
+    spark3 = jvm.org.apache.iceberg.spark.Spark3Util
+    iceberg = spark3.loadIcebergTable(spark._jsparkSession, f"{catalog}.{table}")
+    refs = []
+    for name, ref in iceberg.refs().items():
+        millis = iceberg.snapshot(ref.snapshotId()).timestampMillis()
+        kind = BRANCH if ref.isBranch() else TAG
+        refs.append(Ref(str(name), kind, dt.datetime.fromtimestamp(millis / 1000, dt.UTC)))
+    properties = {str(key): str(value) for key, value in iceberg.properties().items()}
+    return dated_refs(refs, properties), properties
 
 
 def _first(rows: list[Row], column: str) -> int:
@@ -101,13 +110,16 @@ def maintain_table(
     dry_run: bool = False,
 ) -> TableReport:
     report = TableReport(table)
-    report.branches_dropped = stale_failed_branches(
-        table_refs(spark, catalog, table), now, policy.failed_branch_retention_days
-    )
+    refs, properties = table_refs(spark, catalog, table)
+    report.branches_dropped = stale_failed_branches(refs, now, policy.failed_branch_retention_days)
     if not dry_run:
         # Before the expiry: snapshots only these branches held expire in the same pass.
         for branch in report.branches_dropped:
             spark.sql(drop_branch_sql(catalog, table, branch))
+        # Then the cut times of branches gone (published, or just dropped).
+        gone = stale_branch_properties(properties, refs, report.branches_dropped)
+        if gone:
+            spark.sql(unset_properties_sql(catalog, table, gone))
     for call in procedures(table, policy, now, dry_run=dry_run):
         rows = spark.sql(call.sql(catalog)).collect()
         if call.name == EXPIRE_SNAPSHOTS:

@@ -24,7 +24,13 @@ from goldpipe.core.errors import GoldpipeError
 from goldpipe.deploy.apps import SparkApp, run_row
 from goldpipe.deploy.kube import AlreadyExistsError, KubeApi, NotFoundError
 from goldpipe.deploy.render.manifests import render_run
-from goldpipe.deploy.vocabulary import COMPLETED, FAILED_STATES, SPARK_APPS, runs_selector
+from goldpipe.deploy.vocabulary import (
+    COMPLETED,
+    FAILED_STATES,
+    SPARK_APPS,
+    maintenance_runs_selector,
+    runs_selector,
+)
 
 # A run that no operator has picked up after this long probably never will be.
 PICKUP_WARNING_SECONDS = 60.0
@@ -188,11 +194,16 @@ def _states(kube: KubeApi, docs: dict[dt.date, dict[str, Any]]) -> dict[dt.date,
 @context_option
 @click.pass_context
 def status(ctx: click.Context, limit: int, release: str, namespace: str | None, context: str | None) -> None:
-    """Recent runs of the pipeline: schedule, job, state, start, duration, check result."""
+    """Recent runs of the pipeline, gold and table maintenance: schedule, job, state, start,
+    duration, check result."""
     kube = kube_api(ctx, namespace, context)
     now = dt.datetime.now(dt.UTC)
+    apps = [
+        *kube.list_objects(SPARK_APPS, runs_selector(release)),
+        *kube.list_objects(SPARK_APPS, maintenance_runs_selector(release)),
+    ]
     rows = sorted(
-        (run_row(SparkApp(a), now) for a in kube.list_objects(SPARK_APPS, runs_selector(release))),
+        (run_row(SparkApp(a), now) for a in apps),
         key=lambda r: r.sort_key,
         reverse=True,
     )[:limit]

@@ -7,28 +7,43 @@ them; ``goldpipe.deploy.settings`` builds the policy from the chart's ``maintena
 
 A branch ``audit_<run>`` still present after its run means the run failed (Spark, its audit, or
 a publish conflict): a published run drops its branch. Such a branch is kept for debugging
-until its head is older than the retention, then dropped *before* the snapshots are expired, so
-its snapshots expire in the same pass. ``main`` and the run tags are never touched here: Iceberg's
-``expire_snapshots`` keeps every snapshot a ref still holds and drops a tag only after its own
-retention (90 days, ``goldpipe.lakehouse.publish``).
+until both its cut and its head are older than the retention, then dropped *before* the
+snapshots are expired, so its snapshots expire in the same pass.
+
+A branch is dated by its cut, not only by its head: a run cuts its branch from ``main``'s head,
+and when ``main`` has not moved for longer than the retention, a branch cut a moment ago has an
+old head. ``spark_apps.gold.create_branch`` records the cut's time in the table property
+``goldpipe.branch-created.<branch>`` (``goldpipe.core.names``) in the cut's own commit, and cuts
+without an Iceberg ref age, so Iceberg's expiry never drops a branch by its head's age either. A
+branch without the property (cut before goldpipe recorded it, or by another tool) is judged by
+its head alone. The property of a branch that is gone (published, or dropped here) is removed.
+
+``main`` and the run tags are never touched here: Iceberg's ``expire_snapshots`` keeps every
+snapshot a ref still holds and drops a tag only after its own retention (90 days,
+``goldpipe.lakehouse.publish``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 
 from goldpipe.core.contract import AUDIT_NAMESPACE, CHECK_RESULTS_NAME, GOLD_NAMESPACE, GOLD_TABLES
-from goldpipe.core.names import BRANCH_PREFIX
+from goldpipe.core.names import BRANCH_CREATED_PREFIX, BRANCH_PREFIX
 
 # Iceberg's remove_orphan_files refuses anything shorter: a file younger than a day may belong to
 # a commit still in flight, and deleting it would corrupt that table.
 MIN_ORPHAN_FILE_AGE_DAYS: Final = 1
-# A branch cut by the Spark job has RETAIN 7 DAYS (spark_apps.gold): expire_snapshots drops it at
-# that age anyway, so a longer retention here could never be honoured.
+# A failed run's branch keeps its snapshots and data files out of expiry for as long as it is kept;
+# a week bounds that. Branches are now cut without an Iceberg ref age (spark_apps.gold), so this
+# rule alone drops them, but branches cut by earlier versions carry RETAIN 7 DAYS and Iceberg's
+# expiry drops those at that age anyway: a longer retention could not be honoured for them.
 MAX_FAILED_BRANCH_RETENTION_DAYS: Final = 7
-BRANCH: Final = "BRANCH"  # the type column of Iceberg's refs metadata table
+# The type column of Iceberg's refs metadata table.
+BRANCH: Final = "BRANCH"
+TAG: Final = "TAG"
 MB: Final = 1024 * 1024
 
 # The tables the job maintains: every gold table, then the audit's record when it exists.
@@ -69,7 +84,7 @@ class MaintenancePolicy:
         if self.failed_branch_retention_days > MAX_FAILED_BRANCH_RETENTION_DAYS:
             found.append(
                 f"failed-branch retention must be at most {MAX_FAILED_BRANCH_RETENTION_DAYS} days, got "
-                f"{self.failed_branch_retention_days}: the job's branches expire at that age anyway"
+                f"{self.failed_branch_retention_days}: a failed run's branch holds its files out of expiry"
             )
         if self.compaction_min_input_files < 2:
             found.append(
@@ -80,15 +95,41 @@ class MaintenancePolicy:
 
 @dataclass(frozen=True)
 class Ref:
-    """One row of a table's ``refs``, with the commit time of the snapshot it points at."""
+    """One row of a table's ``refs``, with the commit time of the snapshot it points at and, for a
+    branch goldpipe cut, when it was cut (None: not recorded)."""
 
     name: str
     type: str
     committed_at: dt.datetime
+    created_at: dt.datetime | None = None
+
+    @property
+    def last_active(self) -> dt.datetime:
+        """The later of the cut and the head's commit: a branch is as young as either."""
+        return self.committed_at if self.created_at is None else max(self.committed_at, self.created_at)
+
+
+def dated_refs(refs: list[Ref], properties: dict[str, str]) -> list[Ref]:
+    """``refs`` with the cut time of each branch whose ``goldpipe.branch-created.*`` property is
+    set (an unreadable or zone-less value is ignored: the head's age decides, as before)."""
+    return [
+        dataclasses.replace(ref, created_at=_instant(properties.get(BRANCH_CREATED_PREFIX + ref.name)))
+        if ref.type == BRANCH
+        else ref
+        for ref in refs
+    ]
+
+
+def _instant(text: str | None) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def stale_failed_branches(refs: list[Ref], now: dt.datetime, retention_days: int) -> tuple[str, ...]:
-    """The audit branches whose head is older than ``retention_days`` at ``now``, by name.
+    """The audit branches cut and last committed to more than ``retention_days`` before ``now``.
 
     Only ``audit_*`` branches: ``main``, tags and anybody else's branches are not goldpipe's to drop.
     """
@@ -97,7 +138,25 @@ def stale_failed_branches(refs: list[Ref], now: dt.datetime, retention_days: int
         sorted(
             ref.name
             for ref in refs
-            if ref.type == BRANCH and ref.name.startswith(BRANCH_PREFIX) and ref.committed_at < cutoff
+            if ref.type == BRANCH and ref.name.startswith(BRANCH_PREFIX) and ref.last_active < cutoff
+        )
+    )
+
+
+def stale_branch_properties(
+    properties: dict[str, str], refs: list[Ref], dropped: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The ``goldpipe.branch-created.*`` properties whose branch is gone or in ``dropped``.
+
+    ``refs`` and ``properties`` must come from the same table metadata: a branch cut after they
+    were read is in neither, so its property is never taken for a gone branch's.
+    """
+    branches = {ref.name for ref in refs if ref.type == BRANCH} - set(dropped)
+    return tuple(
+        sorted(
+            key
+            for key in properties
+            if key.startswith(BRANCH_CREATED_PREFIX) and key[len(BRANCH_CREATED_PREFIX) :] not in branches
         )
     )
 
@@ -182,3 +241,8 @@ def procedures(table: str, policy: MaintenancePolicy, now: dt.datetime, *, dry_r
 
 def drop_branch_sql(catalog: str, table: str, branch: str) -> str:
     return f"ALTER TABLE {catalog}.{table} DROP BRANCH IF EXISTS `{branch}`"
+
+
+def unset_properties_sql(catalog: str, table: str, keys: tuple[str, ...]) -> str:
+    listed = ", ".join(_string(key) for key in keys)
+    return f"ALTER TABLE {catalog}.{table} UNSET TBLPROPERTIES IF EXISTS ({listed})"

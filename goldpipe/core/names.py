@@ -17,6 +17,10 @@ BRANCH_PREFIX = "audit_"
 DATE_PROPERTY = "goldpipe.event-date"
 RUN_PROPERTY = "goldpipe.run-id"
 TAG_PREFIX = "goldpipe-run-"
+# Table property ``<prefix><branch>``: when the run cut its branch (ISO 8601, UTC), set in the
+# cut's own commit. A branch cut from a ``main`` that has not moved for a week has a week-old
+# head; table maintenance dates the branch by this property instead (goldpipe.core.maintenance).
+BRANCH_CREATED_PREFIX = "goldpipe.branch-created."
 # The Spark Operator labels a run's driver with the submission's id (a new one for every
 # submission: a retry, or the same name run again with `goldpipe run --replace`) and hands the
 # label to spark-submit as this Spark property, where the job reads it.
@@ -51,6 +55,11 @@ def branch_name(run_id: str) -> str:
         return BRANCH_PREFIX + run_id
     digest = hashlib.sha256(run_id.encode()).hexdigest()[:12]
     return f"{BRANCH_PREFIX}{_UNSAFE.sub('_', run_id.lower())}__{digest}"
+
+
+def branch_created_property(branch: str) -> str:
+    """The table property holding when ``branch`` was cut."""
+    return BRANCH_CREATED_PREFIX + branch
 
 
 def tag_name(run_id: str) -> str:

@@ -14,10 +14,12 @@ from goldpipe.deploy.vocabulary import (
     COMPLETED,
     FAILED_STATES,
     LABEL_CHECKS,
+    LABEL_COMPONENT,
     LABEL_DATE,
     LABEL_JOB,
     LABEL_RUN_KIND,
     LABEL_SCHEDULE,
+    MAINTENANCE_COMPONENT,
     TERMINAL_STATES,
 )
 
@@ -111,6 +113,11 @@ class SparkApp:
         return ()
 
     @property
+    def maintenance(self) -> bool:
+        """A table maintenance run, not a gold run: it has no jobs, days or checks."""
+        return self.labels.get(LABEL_COMPONENT) == MAINTENANCE_COMPONENT
+
+    @property
     def run_kind(self) -> str:
         return self.labels.get(LABEL_RUN_KIND, "")
 
@@ -153,10 +160,11 @@ class RunRow:
 
 def run_row(app: SparkApp, now: dt.datetime) -> RunRow:
     start = app.started
+    scheduled = app.run_kind == SCHEDULED or app.maintenance  # the maintenance schedule's runs
     return RunRow(
         name=app.name,
-        schedule=(app.schedule or "-") if app.run_kind == SCHEDULED else app.run_kind or "-",
-        jobs=app.job_label or "-",
+        schedule=(app.schedule or "-") if scheduled else app.run_kind or "-",
+        jobs=MAINTENANCE_COMPONENT if app.maintenance else app.job_label or "-",
         date=app.day or "-",
         state=app.state,
         start=start,

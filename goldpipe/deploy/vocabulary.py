@@ -63,6 +63,12 @@ def runs_selector(release_name: str) -> str:
     return f"{LABEL_INSTANCE}={release_name},{LABEL_COMPONENT}={COMPONENT}"
 
 
+def maintenance_runs_selector(release_name: str) -> str:
+    """The label selector of every table maintenance run of a release (listed by ``goldpipe
+    status``; never audited)."""
+    return f"{LABEL_INSTANCE}={release_name},{LABEL_COMPONENT}={MAINTENANCE_COMPONENT}"
+
+
 def schedules_selector(release_name: str) -> str:
     """The label selector of every ScheduledSparkApplication this release's controller made: the
     gold schedules and the maintenance one (any component), so either is deleted once unwanted."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
@@ -55,3 +56,31 @@ def test_branches_are_cut_while_other_runs_commit_to_the_table(spark: Any, lakeh
     table.refresh()
     assert commits[0] >= 10, "the other writer must have committed meanwhile"
     assert set(branches) <= set(table.metadata.refs)
+
+
+def test_a_cut_is_dated_in_its_own_commit_and_a_re_cut_works_before_main_has_a_snapshot(
+    spark: Any, lakehouse: Any
+) -> None:
+    """A retried run cuts its branch again; on a table no run has published yet, Iceberg's own
+    replace failed ("main has no snapshot"). Each cut is one commit carrying its time."""
+    catalog = lakehouse.name
+    gold.ensure_tables(spark, catalog, [TABLE])
+    table = lakehouse.pyiceberg().load_table(f"{GOLD_NAMESPACE}.{TABLE}")
+    branch, key = "audit_retried", "goldpipe.branch-created.audit_retried"
+    first, second = dt.datetime(2026, 11, 1, 2, tzinfo=dt.UTC), dt.datetime(2026, 11, 1, 3, tzinfo=dt.UTC)
+    for cut in (first, second):
+        commits = len(table.refresh().metadata.metadata_log)
+        gold.create_branch(spark, catalog, TABLE, branch, now=cut)
+        table.refresh()
+        assert len(table.metadata.metadata_log) == commits + 1
+        assert dt.datetime.fromisoformat(table.properties[key]) == cut
+        assert table.metadata.refs[branch].max_ref_age_ms is None
+    assert table.metadata.current_snapshot_id is None  # main still has nothing
+    rows = spark.sql(
+        "SELECT DATE'2026-11-01' AS event_date, 1L AS orders, 0L AS cancelled_orders, 1L AS customers, "
+        "1L AS units_sold, CAST(1 AS DECIMAL(18,2)) AS gross_revenue, CAST(0 AS DECIMAL(18,2)) AS "
+        "discount_total, CAST(1 AS DECIMAL(18,2)) AS net_revenue, CAST(1 AS DECIMAL(18,2)) AS "
+        "avg_order_value, 'toys' AS top_category, current_timestamp() AS computed_at"
+    )
+    gold.write_day(rows, catalog=catalog, table=TABLE, branch=branch, day=dt.date(2026, 11, 1), run_id="r")
+    assert gold.branch_head_added_records(spark, catalog, TABLE, branch) == 1

@@ -200,3 +200,40 @@ def test_a_run_cut_before_a_compaction_is_still_published(spark: Any, lakehouse:
     assert publish_table(table, "r2").outcome == "rebased"
     assert _main_rows(spark, catalog) == [(DAY1, 10), (DAY2, 20)]
     assert report.data_files_compacted == 0  # one file per day: nothing for min-input-files 2
+
+
+def test_a_branch_cut_from_a_main_8_days_old_just_before_maintenance_is_kept(
+    spark: Any, lakehouse: Any
+) -> None:
+    """Issue 21, finding 7: main has not moved for 8 days and a run cuts its branch a minute before
+    maintenance runs. The branch's head is main's, 8 days old; its cut time keeps it, and the run
+    still publishes afterwards. A failed run's branch cut by an earlier goldpipe (no cut time) is
+    still judged, and dropped, by its head."""
+    catalog, pyiceberg = lakehouse.name, lakehouse.pyiceberg()
+    gold.ensure_tables(spark, catalog, [TABLE])
+    table = pyiceberg.load_table((GOLD_NAMESPACE, TABLE))
+    _write(spark, catalog, "r1", (DAY1, 10))
+    publish_table(table, "r1")
+    main_head = table.refresh().metadata.snapshot_by_id(table.metadata.refs["main"].snapshot_id)
+    assert main_head is not None
+    with table.manage_snapshots() as ms:
+        ms.create_branch(main_head.snapshot_id, branch_name("undated"))
+    now = dt.datetime.fromtimestamp(main_head.timestamp_ms / 1000, dt.UTC) + dt.timedelta(days=8)
+    gold.create_branch(spark, catalog, TABLE, branch_name("r2"), now=now - dt.timedelta(minutes=1))
+    just_cut = table.refresh().metadata.refs[branch_name("r2")]
+    assert just_cut.snapshot_id == main_head.snapshot_id  # its head is 8 days old at `now`
+    assert just_cut.max_ref_age_ms is None  # nor does Iceberg's expiry drop it by that age
+    lines: list[str] = []
+
+    [report] = run_maintenance(spark, catalog, POLICY, now, progress=lines.append)
+
+    assert report.branches_dropped == (branch_name("undated"),)
+    table.refresh()
+    assert set(table.metadata.refs) == {"main", tag_name("r1"), branch_name("r2")}
+    # The cut time of r1's branch (published, gone) is removed; r2's stays.
+    assert {k for k in table.properties if k.startswith("goldpipe.branch-created.")} == {
+        f"goldpipe.branch-created.{branch_name('r2')}"
+    }
+    _write(spark, catalog, "r2", (DAY2, 20), cut=False)
+    assert publish_table(table.refresh(), "r2").outcome == "published"
+    assert _main_rows(spark, catalog) == [(DAY1, 10), (DAY2, 20)]

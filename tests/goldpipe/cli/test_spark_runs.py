@@ -138,6 +138,43 @@ def test_status_lists_recent_runs():
     assert "no runs" in invoke(["status", "--release", "other"], kube).output
 
 
+def test_status_lists_table_maintenance_runs_too():
+    """Issue 21, finding 7: maintenance runs were left out of `goldpipe status`."""
+    from goldpipe.deploy.render.maintenance import render_maintenance
+    from tests.goldpipe.deploy.test_render import PRODUCTION, settings_for
+
+    kube = ProgressingKube()
+    invoke(["run", "daily_sales_summary", "--date", "2026-11-20"], kube)
+    [schedule] = render_maintenance(settings_for(PRODUCTION))
+    name = "goldpipe-maintenance-1795582800000000000"
+    # The Spark Operator gives a scheduled run its ScheduledSparkApplication's labels.
+    kube.objects[SPARK_APPS][name] = {
+        "metadata": {"name": name, "labels": dict(schedule["metadata"]["labels"])}
+    }
+    kube.set_state(
+        SPARK_APPS,
+        name,
+        "COMPLETED",
+        lastSubmissionAttemptTime="2026-11-21T05:00:00Z",
+        terminationTime="2026-11-21T05:01:10Z",
+    )
+    result = invoke(["status"], kube)
+    assert result.exit_code == 0, result.output
+    lines = [li.split() for li in result.output.splitlines()]
+    assert [
+        name,
+        "maintenance",
+        "table-maintenance",
+        "-",
+        "COMPLETED",
+        "2026-11-21",
+        "05:00",
+        "1m10s",
+        "-",
+    ] in lines
+    assert any(li[0] == "goldpipe-daily-sales-summary-20261120" for li in lines)
+
+
 def test_status_computes_duration_of_a_running_run():
     from goldpipe.deploy.apps import SparkApp, run_row
 

@@ -13,10 +13,14 @@ from goldpipe.core.maintenance import (
     REWRITE_MANIFESTS,
     MaintenancePolicy,
     Ref,
+    dated_refs,
     drop_branch_sql,
     procedures,
+    stale_branch_properties,
     stale_failed_branches,
+    unset_properties_sql,
 )
+from goldpipe.core.names import branch_created_property
 from spark_apps.maintenance import parse_args
 
 NOW = dt.datetime(2026, 11, 30, 5, 0, tzinfo=dt.UTC)
@@ -44,6 +48,60 @@ def test_only_audit_branches_older_than_the_retention_are_stale() -> None:
         "audit_failed_a",
         "audit_failed_b",
         "audit_young",
+    )
+
+
+def test_a_branch_just_cut_from_a_main_8_days_old_is_not_stale() -> None:
+    """Issue 21, finding 7: a run cuts its branch from main's head; main has not moved for 8 days,
+    so the branch's head is 8 days old a minute after the cut. Its cut time decides."""
+    day, minute = dt.timedelta(days=1), dt.timedelta(minutes=1)
+    main_head = NOW - 8 * day
+    refs = [
+        Ref("main", "BRANCH", main_head),
+        Ref("audit_just_cut", "BRANCH", main_head),  # cut a minute ago, nothing written yet
+        Ref("audit_cut_long_ago", "BRANCH", main_head),  # a failed run, cut 8 days ago
+        Ref("audit_undated", "BRANCH", main_head),  # cut before goldpipe dated its cuts
+        Ref("audit_written_since", "BRANCH", NOW - minute),  # cut 9 days ago, written to a minute ago
+    ]
+    properties = {
+        branch_created_property("audit_just_cut"): (NOW - minute).isoformat(),
+        branch_created_property("audit_cut_long_ago"): (NOW - 8 * day).isoformat(),
+        branch_created_property("audit_written_since"): (NOW - 9 * day).isoformat(),
+        "write.parquet.compression-codec": "zstd",
+    }
+    dated = dated_refs(refs, properties)
+    assert dated[1].created_at == NOW - minute and dated[3].created_at is None
+    assert stale_failed_branches(dated, NOW, 7) == ("audit_cut_long_ago", "audit_undated")
+    # Without the dates the head alone decides: the finding's bug.
+    assert "audit_just_cut" in stale_failed_branches(refs, NOW, 7)
+
+
+def test_an_unreadable_or_zone_less_cut_time_falls_back_to_the_head() -> None:
+    head = NOW - dt.timedelta(days=8)
+    refs = [Ref("audit_a", "BRANCH", head), Ref("audit_b", "BRANCH", head)]
+    properties = {
+        branch_created_property("audit_a"): "yesterday",
+        branch_created_property("audit_b"): NOW.replace(tzinfo=None).isoformat(),
+    }
+    assert [r.created_at for r in dated_refs(refs, properties)] == [None, None]
+    assert stale_failed_branches(dated_refs(refs, properties), NOW, 7) == ("audit_a", "audit_b")
+
+
+def test_cut_times_of_gone_and_dropped_branches_are_removed() -> None:
+    refs = [Ref("main", "BRANCH", NOW), Ref("audit_kept", "BRANCH", NOW), Ref("audit_old", "BRANCH", NOW)]
+    refs.append(Ref("audit_tagged", "TAG", NOW))  # a tag so named has no cut time to keep
+    properties = {
+        branch_created_property(name): NOW.isoformat()
+        for name in ("audit_kept", "audit_old", "audit_published", "audit_tagged")
+    }
+    properties["owner"] = "root"
+    assert stale_branch_properties(properties, refs, ("audit_old",)) == (
+        branch_created_property("audit_old"),
+        branch_created_property("audit_published"),
+        branch_created_property("audit_tagged"),
+    )
+    assert unset_properties_sql("lake", "gold.t", ("goldpipe.branch-created.audit_x", "it's")) == (
+        "ALTER TABLE lake.gold.t UNSET TBLPROPERTIES IF EXISTS ('goldpipe.branch-created.audit_x', 'it\\'s')"
     )
 
 
