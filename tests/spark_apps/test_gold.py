@@ -82,5 +82,7 @@ def test_a_cut_is_dated_in_its_own_commit_and_a_re_cut_works_before_main_has_a_s
         "discount_total, CAST(1 AS DECIMAL(18,2)) AS net_revenue, CAST(1 AS DECIMAL(18,2)) AS "
         "avg_order_value, 'toys' AS top_category, current_timestamp() AS computed_at"
     )
-    gold.write_day(rows, catalog=catalog, table=TABLE, branch=branch, day=dt.date(2026, 11, 1), run_id="r")
+    gold.write_days(
+        rows, catalog=catalog, table=TABLE, branch=branch, days=(dt.date(2026, 11, 1),), run_id="r"
+    )
     assert gold.branch_head_added_records(spark, catalog, TABLE, branch) == 1
