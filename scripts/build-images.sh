@@ -135,8 +135,9 @@ stage_jars() {
     # Readable by the image's user (the cache's files may be private to whoever fetched them).
     install -m 0644 "${jars}/${artifact}-${version}.jar" "${stage}/jars/"
     echo "${sha1}  ${stage}/jars/${artifact}-${version}.jar" | sha1sum --check --quiet -
-  # Not yet the "native" set (Comet): run-local uses it; the cluster's off-heap sizing is not done.
-  done < <(grep -v '^#' "${root}/goldpipe/lakehouse/jars.lock" | grep . | grep -v '^native ')
+  # Every set, the "native" one (Comet) too: on the class path it does nothing until the chart's
+  # spark.nativeExecution turns it on.
+  done < <(grep -v '^#' "${root}/goldpipe/lakehouse/jars.lock" | grep .)
   echo "staged   .images/jars: $(find "${stage}/jars" -name '*.jar' | wc -l) jars, SHA-1 checked"
 }
 

@@ -28,7 +28,7 @@ SMALL_DAY_ROWS = 200_000
 
 
 def wants_native(setting: str, day_rows: int | None) -> bool:
-    """Whether a run uses native execution (``spark_apps.session.NATIVE_CONF``): ``on`` always,
+    """Whether a run uses native execution (``goldpipe.core.native``): ``on`` always,
     ``auto`` above ``SMALL_DAY_ROWS`` (on a small day its start-up costs more than it saves;
     a day of unknown size keeps Spark alone), ``off`` never."""
     if setting == "on":

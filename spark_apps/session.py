@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from goldpipe.core.native import native_conf
 from spark_apps.jvm import SMALL_DAY_ROWS, class_data_sharing, jit_options
 
 LOG4J2_CONFIG = Path(__file__).with_name("log4j2.properties")
@@ -24,23 +25,6 @@ SMALL_DAY_CONF = {
     "spark.sql.adaptive.enabled": "false",
     # Whole-stage code generation compiles Java for every stage; interpreting is cheaper here.
     "spark.sql.codegen.wholeStage": "false",
-}
-
-
-# Native execution by Apache DataFusion Comet (the jar of jars.lock's "native" set): Iceberg
-# scans, shuffles, sorts and aggregations run in Rust on Arrow batches, and the day's silver
-# cache is kept as Arrow, so the jobs that read it run natively too. Measured on a 1M-event day:
-# cold run-local 39.6 s -> 28.9 s, output equal row for row; on a small day ~5 s slower to start
-# (benchmarks/README.md), hence spark_apps.jvm.wants_native.
-NATIVE_CONF = {
-    "spark.plugins": "org.apache.spark.CometPlugin",
-    "spark.shuffle.manager": "org.apache.spark.sql.comet.execution.shuffle.CometShuffleManager",
-    "spark.comet.exec.shuffle.enabled": "true",
-    # Comet's cache serializer (static: installed when the session starts).
-    "spark.comet.exec.inMemoryCache.enabled": "true",
-    # Comet's operators take their memory off the JVM heap.
-    "spark.memory.offHeap.enabled": "true",
-    "spark.memory.offHeap.size": "2g",
 }
 
 
@@ -72,7 +56,7 @@ def local_session(
 
     ``cds_dir``: where the driver's class-data sharing archive lives (none: no archive).
     ``day_rows``: the input rows per day, when known: a small day gets a JIT and shuffle sized
-    to it (``spark_apps.jvm``). ``native_jar``: run with native execution (``NATIVE_CONF``).
+    to it (``spark_apps.jvm``). ``native_jar``: run with native execution (``goldpipe.core.native``).
     """
     if native_jar is not None:
         jars = [*jars, native_jar]
@@ -107,7 +91,7 @@ def local_session(
         # Local runs have one driver; keep its temporary files out of the working directory.
         .config("spark.sql.warehouse.dir", str(Path(os.environ.get("TMPDIR", "/tmp")) / "goldpipe-spark-wh"))
     )
-    native = NATIVE_CONF if native_jar is not None else {}
+    native = native_conf() if native_jar is not None else {}
     for key, value in {**(SMALL_DAY_CONF if small else {}), **native, **catalog_conf}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()

@@ -90,6 +90,7 @@ class SparkSettings:
 
     version: str
     main_application_file: str
+    native_execution: bool
     spark_conf: Mapping[str, str]
     hadoop_conf: Mapping[str, str]
     env: tuple[tuple[str, str], ...]
@@ -254,6 +255,7 @@ def _spark(spark: Mapping[str, Any]) -> SparkSettings:
     return SparkSettings(
         version=str(spark["version"]),
         main_application_file=str(spark["mainApplicationFile"]),
+        native_execution=bool(spark["nativeExecution"]),
         spark_conf=_strings(spark.get("sparkConf")),
         hadoop_conf=_strings(spark.get("hadoopConf")),
         env=tuple((str(e["name"]), str(e.get("value", ""))) for e in spark.get("env") or []),

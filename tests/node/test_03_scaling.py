@@ -1,5 +1,6 @@
-"""Rescale by editing the values: `helm upgrade` to three executors and the next run, started
-by `goldpipe run --wait` as a user does, has three executor pods; dynamic allocation (shuffle
+"""Rescale by editing the values: `helm upgrade` to three executors (and native execution by
+Comet) and the next run, started by `goldpipe run --wait` as a user does, has three executor
+pods running Comet's operators; dynamic allocation (shuffle
 tracking, min 0, max 3) as values.yaml documents it."""
 
 from __future__ import annotations
@@ -40,11 +41,17 @@ def _run(release: Release, job: str, day: dt.date) -> tuple[str, int]:
 def test_helm_upgrade_to_three_executors_gives_the_next_run_three(
     release: Release, days: tuple[dt.date, ...]
 ) -> None:
-    release.upgrade("defaults.executor.instances=3")
+    # With native execution on: Comet's jar is in the Spark image, the values turn it on.
+    release.upgrade("defaults.executor.instances=3", "spark.nativeExecution=true")
     name, executors = _run(release, "product_performance_analytics", days[1])
     assert executors == 3
-    added = [e for e in release.spark_events(name) if e["Event"] == "SparkListenerExecutorAdded"]
+    events = release.spark_events(name)
+    added = [e for e in events if e["Event"] == "SparkListenerExecutorAdded"]
     assert len(added) == 3
+    # Comet's operators ran in the executors (its scans, shuffles and aggregations in the plans).
+    plans = [e.get("physicalPlanDescription", "") for e in events if e["Event"].endswith("SQLExecutionStart")]
+    assert any("CometIcebergNativeScan" in p for p in plans), plans
+    assert any("CometHashAggregate" in p for p in plans), plans
     assert release.wait_checks_label(name) == "passed"
     again = release.goldpipe(
         "run", "product_performance_analytics", "--date", days[1].isoformat(), "-n", NAMESPACE

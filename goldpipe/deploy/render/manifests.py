@@ -20,6 +20,7 @@ import yaml
 
 from goldpipe.core.contract import JOB_NAMES
 from goldpipe.core.errors import ConfigError
+from goldpipe.core.native import native_conf
 from goldpipe.deploy.release import Release
 from goldpipe.deploy.render.crds import validate_manifest
 from goldpipe.deploy.render.yaml_safety import to_yaml
@@ -191,9 +192,12 @@ def app_context(
 ) -> dict[str, Any]:
     """Everything the spark spec template needs, already resolved (no logic left for Jinja).
 
-    The gold jobs' entrypoint unless ``main_application_file`` names another (maintenance)."""
+    The gold jobs' entrypoint unless ``main_application_file`` names another (maintenance).
+    ``sparkConf`` of the values comes last: it may override any property goldpipe sets."""
     spark = settings.spark
-    conf = {**spark_catalog_conf(settings.catalog), **DRIVER_CONF, **spark.spark_conf}
+    # Native execution serves the gold jobs' plans; maintenance's procedures gain nothing from it.
+    native = native_conf() if spark.native_execution and main_application_file is None else {}
+    conf = {**spark_catalog_conf(settings.catalog), **DRIVER_CONF, **native, **spark.spark_conf}
     dynamic = None
     if resources.dynamic_allocation:
         da = resources.dynamic_allocation

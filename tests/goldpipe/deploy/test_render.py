@@ -278,3 +278,22 @@ def test_the_driver_needs_no_rights_on_services_or_configmaps():
     conf = doc["spec"]["template"]["sparkConf"]
     assert conf["spark.kubernetes.driver.service.deleteOnTermination"] == "false"
     assert conf["spark.kubernetes.executor.disableConfigMap"] == "true"
+
+
+def test_native_execution_is_off_by_default_and_on_for_gold_runs_only_when_the_values_say():
+    plugin = "spark.plugins"
+    assert plugin not in render_run(settings_for(), "daily_sales_summary", DAY)["spec"]["sparkConf"]
+    native = settings_for(spark__nativeExecution=True)
+    conf = render_run(native, "daily_sales_summary", DAY)["spec"]["sparkConf"]
+    assert conf[plugin] == "org.apache.spark.CometPlugin"
+    assert conf["spark.memory.offHeap.enabled"] == "true"
+    assert (
+        render_schedules(native)[0]["spec"]["template"]["sparkConf"][plugin] == "org.apache.spark.CometPlugin"
+    )
+    assert all(plugin not in doc["spec"]["template"]["sparkConf"] for doc in render_maintenance(native))
+    # The values' sparkConf comes last: a user sizes Comet's off-heap memory there.
+    sized = settings_for(spark__nativeExecution=True, spark__sparkConf={"spark.memory.offHeap.size": "4g"})
+    assert (
+        render_run(sized, "daily_sales_summary", DAY)["spec"]["sparkConf"]["spark.memory.offHeap.size"]
+        == "4g"
+    )
