@@ -29,7 +29,7 @@ from goldpipe.core.dates import (
     parse_date_spec,
 )
 from goldpipe.core.errors import GoldpipeError
-from goldpipe.deploy.settings import load_catalog_config, local_checks
+from goldpipe.deploy.settings import load_settings
 from goldpipe.lakehouse.catalog import load_catalog
 from goldpipe.lakehouse.config import shown_uri
 
@@ -111,10 +111,11 @@ def run_local(
     started = time.monotonic()
     started_at = dt.datetime.now(dt.UTC)
     phases: dict[str, float] = {}
-    cfg = load_catalog_config(ctx.obj["values_file"])
+    settings = load_settings(ctx.obj["values_file"])
+    cfg = settings.catalog
     local_jars(cfg)  # a missing jar is reported before any work
     native = native_setting()
-    checks = local_checks(ctx.obj["values_file"], jobs)
+    checks = settings.checks(jobs)
     # Silver must be there before the JVM starts: a run never writes it, so a missing lakehouse or
     # silver table is one line from metadata, and nothing is created (gold's tables are Spark's).
     catalog = load_catalog(cfg)
@@ -180,7 +181,7 @@ def run_local(
         phases.update({f"audit: {name}": seconds for name, seconds in outcome.timings.items()})
         from goldpipe.cli.lineage import emit_local_run
 
-        emit_local_run(ctx.obj["values_file"], catalog, cfg, outcome, jobs=jobs, started=started_at)
+        emit_local_run(settings.lineage, catalog, cfg, outcome, jobs=jobs, started=started_at)
     published = outcome is not None and outcome.published
     phases["total"] = time.monotonic() - started
     _write_timings(timings_file, phases, driver_rss)

@@ -13,7 +13,7 @@ from goldpipe.cli.params import day as parse_day
 from goldpipe.cli.params import job_name, values_option
 from goldpipe.core.contract import GOLD_NAMESPACE, GOLD_TABLES, SILVER_TABLES, TableContract
 from goldpipe.core.errors import GoldpipeError
-from goldpipe.deploy.settings import load_catalog_config, local_checks
+from goldpipe.deploy.settings import load_settings
 from goldpipe.lakehouse.catalog import load_catalog
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def show(ctx: click.Context, table: str, day: str | None, limit: int, all_column
     row_filter: BooleanExpression = AlwaysTrue()
     if day is not None:  # arguments first: a usage error touches nothing
         row_filter = _day_filter(contract, parse_day(day))
-    cfg = load_catalog_config(ctx.obj["values_file"])
+    cfg = load_settings(ctx.obj["values_file"]).catalog
     try:
         iceberg_table = load_catalog(cfg).load_table(identifier)
     except NoSuchTableError:
@@ -109,8 +109,9 @@ def check(ctx: click.Context, job: str, day: str) -> None:
     from goldpipe.lakehouse.gold_tables import head
 
     job, when = job_name(job), parse_day(day)
-    config = local_checks(ctx.obj["values_file"], (job,))
-    catalog = load_catalog(load_catalog_config(ctx.obj["values_file"]))
+    settings = load_settings(ctx.obj["values_file"])
+    config = settings.checks((job,))
+    catalog = load_catalog(settings.catalog)
     identifier = GOLD_TABLES[job].identifier
     if not catalog.table_exists(identifier):
         raise GoldpipeError(f"table {identifier} does not exist yet: nothing to check")

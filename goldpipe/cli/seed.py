@@ -99,7 +99,7 @@ def seed(
         click.echo(f"{first_day.isoformat()}..{end_date.isoformat()}")
         return
 
-    from goldpipe.deploy.settings import load_catalog_config
+    from goldpipe.deploy.settings import load_settings
     from goldpipe.lakehouse.catalog import load_catalog
     from goldpipe.seed import Season, parse_incident, parse_weekly, seed_silver
 
@@ -111,7 +111,7 @@ def seed(
             f"--incident on {', '.join(outside)}: outside the seeded days {first_day}..{end_date}"
         )
     season = Season(parse_weekly(weekly_pattern) if weekly_pattern else (1.0,) * 7, injected)
-    catalog = load_catalog(load_catalog_config((ctx.obj or {}).get("values_file")), create=True)
+    catalog = load_catalog(load_settings((ctx.obj or {}).get("values_file")).catalog, create=True)
     summary = seed_silver(
         catalog,
         days=days,

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from goldpipe.core import contract as ct
 from goldpipe.core.errors import GoldpipeError
-from goldpipe.deploy.settings import load_catalog_config
+from goldpipe.deploy.settings import load_settings
 from goldpipe.lakehouse.catalog import load_catalog
 from goldpipe.lakehouse.schema import arrow_schema
 from goldpipe.seed import day_range, generate_day, generate_dimensions, seed_silver
@@ -457,7 +457,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def catalog() -> Any:
-    return load_catalog(load_catalog_config(), create=True)
+    return load_catalog(load_settings(None).catalog, create=True)
 
 
 def seed_into(cat: Any, days: int = 2, n: int = 10, replace: bool = False, seed: int = SEED) -> Any:
