@@ -103,7 +103,7 @@ def run_local(
 
     try:
         from spark_apps.jvm import wants_native
-        from spark_apps.main import default_run_id
+        from spark_apps.runtime import default_run_id
         from spark_apps.pipeline import RunRequest, run
     except ImportError as exc:
         raise GoldpipeError(f"run-local needs PySpark ({exc}); install goldpipe[spark]") from None
