@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from goldpipe.cli.output import check_table, format_table
-from goldpipe.cli.params import day as parse_day
-from goldpipe.cli.params import job_name, values_option
+from goldpipe.cli.params import DAY, job_name, values_option
 from goldpipe.core.contract import GOLD_NAMESPACE, GOLD_TABLES, SILVER_TABLES, TableContract
 from goldpipe.core.errors import GoldpipeError
 from goldpipe.deploy.settings import load_settings
@@ -62,11 +61,11 @@ def _day_filter(contract: TableContract, day: dt.date) -> BooleanExpression:
 @click.command("show")
 @values_option
 @click.argument("table")
-@click.option("--date", "day", default=None, help="Only this business day (YYYY-MM-DD).")
+@click.option("--date", "day", type=DAY, default=None, help="Only this business day (YYYY-MM-DD).")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Rows at most.")
 @click.option("--all-columns", is_flag=True, help=f"Also {' and '.join(HIDDEN_COLUMNS)}.")
 @click.pass_context
-def show(ctx: click.Context, table: str, day: str | None, limit: int, all_columns: bool) -> None:
+def show(ctx: click.Context, table: str, day: dt.date | None, limit: int, all_columns: bool) -> None:
     """Print rows of a table from main: gold (the default namespace), silver, or the audit's
     audit.check_results; gold newest day first."""
     from pyiceberg.exceptions import NoSuchTableError
@@ -76,7 +75,7 @@ def show(ctx: click.Context, table: str, day: str | None, limit: int, all_column
     identifier = contract.identifier
     row_filter: BooleanExpression = AlwaysTrue()
     if day is not None:  # arguments first: a usage error touches nothing
-        row_filter = _day_filter(contract, parse_day(day))
+        row_filter = _day_filter(contract, day)
     cfg = load_settings(ctx.obj["values_file"]).catalog
     try:
         iceberg_table = load_catalog(cfg).load_table(identifier)
@@ -99,16 +98,16 @@ def show(ctx: click.Context, table: str, day: str | None, limit: int, all_column
 @click.command("check")
 @values_option
 @click.argument("job")
-@click.option("--date", "day", required=True, help="Business day (YYYY-MM-DD).")
+@click.option("--date", "day", type=DAY, required=True, help="Business day (YYYY-MM-DD).")
 @click.pass_context
-def check(ctx: click.Context, job: str, day: str) -> None:
+def check(ctx: click.Context, job: str, day: dt.date) -> None:
     """Run the checks of JOB's table for --date on published data (main). Exit 1 on a blocking failure."""
     from goldpipe.checks import history
     from goldpipe.checks.model import verdict
     from goldpipe.checks.runner import CheckTarget, run_checks
     from goldpipe.lakehouse.gold_tables import head
 
-    job, when = job_name(job), parse_day(day)
+    job, when = job_name(job), day
     settings = load_settings(ctx.obj["values_file"])
     config = settings.checks((job,))
     catalog = load_catalog(settings.catalog)

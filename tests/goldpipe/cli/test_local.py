@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-import goldpipe.cli.local
+import goldpipe.cli.local_run
 import spark_apps.pipeline
 import spark_apps.session
 from goldpipe.cli.main import _register, cli, main
@@ -118,7 +118,7 @@ def handed_to_the_job(monkeypatch, args) -> RunRequest:
         raise SparkStartedError
 
     session = SimpleNamespace(sparkContext=SimpleNamespace(_gateway=SimpleNamespace(proc=None)))
-    monkeypatch.setattr(goldpipe.cli.local, "catalog_session", lambda *_a, **_k: session)
+    monkeypatch.setattr(goldpipe.cli.local_run, "catalog_session", lambda *_a, **_k: session)
     monkeypatch.setattr(spark_apps.pipeline, "run", record)
     with pytest.raises(SparkStartedError):
         main(args)
