@@ -10,7 +10,7 @@ import click
 
 from goldpipe.cli.output import check_table, format_table
 from goldpipe.cli.params import DAY, job_name, values_option
-from goldpipe.core.contract import GOLD_NAMESPACE, GOLD_TABLES, SILVER_TABLES, TableContract
+from goldpipe.core.contract import GOLD_NAMESPACE, GOLD_TABLES, SILVER_TABLES, TableContract, reading_order
 from goldpipe.core.errors import GoldpipeError
 from goldpipe.deploy.settings import load_settings
 from goldpipe.lakehouse.catalog import load_catalog
@@ -84,9 +84,9 @@ def show(ctx: click.Context, table: str, day: dt.date | None, limit: int, all_co
     data = iceberg_table.scan(row_filter=row_filter).to_arrow()
     hidden = [] if all_columns else [c for c in data.column_names if c in HIDDEN_COLUMNS]
     columns = [c for c in data.column_names if c not in hidden]
-    if contract.namespace == GOLD_NAMESPACE and len(data):
-        order = [("event_date", "descending")] + [(k, "ascending") for k in contract.key if k != "event_date"]
-        data = data.sort_by(order)
+    order = reading_order(contract)
+    if order and len(data):
+        data = data.sort_by(list(order))
     rows = [[r[c] for c in columns] for r in data.slice(0, limit).to_pylist()]
     note = f"; {', '.join(hidden)} hidden, --all-columns shows them" if hidden else ""
     click.echo(

@@ -45,3 +45,13 @@ def test_job_inputs_are_each_table_once_facts_first():
         "customers",
         "products",
     )
+
+
+def test_reading_order_newest_day_first_then_the_key() -> None:
+    """Issue 21, finding 3: `show` no longer decides how rows are ordered; the contract does."""
+    from goldpipe.core.contract import reading_order
+
+    customers = GOLD_TABLES["daily_customer_analytics"]
+    assert reading_order(customers) == (("event_date", "descending"), ("customer_id", "ascending"))
+    assert reading_order(GOLD_TABLES["daily_sales_summary"]) == (("event_date", "descending"),)
+    assert reading_order(SILVER_TABLES["orders"]) == ()
