@@ -23,9 +23,8 @@ from goldpipe.core.errors import ConfigError
 from goldpipe.core.maintenance import MaintenancePolicy
 from goldpipe.deploy.release import Release
 from goldpipe.deploy.values import (
+    check_schema,
     find_values_file,
-    invalid_values_message,
-    schema_errors,
     validated_values,
 )
 from goldpipe.lakehouse.config import (
@@ -317,9 +316,7 @@ def _maintenance(values: Mapping[str, Any]) -> MaintenanceSettings:
 def pipeline_settings(values: Mapping[str, Any], release: Release, *, validate: bool = True) -> Settings:
     """Validate ``values`` (schema, then the rules a schema cannot express) and type them."""
     if validate:
-        errors = schema_errors(values)
-        if errors:
-            raise ConfigError(invalid_values_message(errors))
+        check_schema(values)
     try:
         credentials = tuple(
             CredentialRef(env=str(c["env"]), secret_name=str(c["secretName"]), secret_key=str(c["secretKey"]))
