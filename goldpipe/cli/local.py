@@ -13,7 +13,7 @@ from goldpipe.cli.local_run import LocalRunReport, LocalRunRequest, run_local
 from goldpipe.cli.output import check_table, format_table
 from goldpipe.cli.params import DAYS, allow_unfinished_option, refuse_unfinished, values_option
 from goldpipe.core.contract import JOB_NAMES, parse_jobs
-from goldpipe.core.dates import DATE_SPEC_HELP, DEFAULT_MAX_CATCH_UP_DAYS, DateSpec
+from goldpipe.core.dates import DATE_SPEC_HELP, DateSpec
 from goldpipe.deploy.settings import load_settings
 
 
@@ -44,9 +44,9 @@ class JobsType(click.ParamType[tuple[str, ...]]):
 @click.option(
     "--max-catch-up-days",
     type=click.IntRange(min=1),
-    default=DEFAULT_MAX_CATCH_UP_DAYS,
-    show_default=True,
-    help="With --date auto: at most this many days in one run.",
+    default=None,
+    help="With --date auto: at most this many days in one run.  [default: the values' "
+    "defaults.maxCatchUpDays, 7 in the chart]",
 )
 @allow_unfinished_option
 @click.option("--run-id", default=None, help="Names the run's branch. Default: time + random suffix.")
@@ -62,7 +62,7 @@ def run_local_command(
     ctx: click.Context,
     dates: DateSpec,
     jobs: tuple[str, ...],
-    max_catch_up_days: int,
+    max_catch_up_days: int | None,
     allow_unfinished_days: bool,
     run_id: str | None,
     timings_file: Path | None,
@@ -70,9 +70,10 @@ def run_local_command(
     """Run gold jobs in Spark local mode against the configured catalog (never writes silver)."""
     refuse_unfinished(dates.days, allow_unfinished_days)  # arguments first: touches nothing
     settings = load_settings(ctx.obj["values_file"])
+    catch_up = max_catch_up_days or int(settings.values["defaults"]["maxCatchUpDays"])
     report = run_local(
         settings,
-        LocalRunRequest(dates=dates, jobs=jobs, max_catch_up_days=max_catch_up_days, run_id=run_id),
+        LocalRunRequest(dates=dates, jobs=jobs, max_catch_up_days=catch_up, run_id=run_id),
         progress=lambda line: click.echo(line, err=True),
     )
     if timings_file is not None:
