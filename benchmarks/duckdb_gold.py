@@ -31,13 +31,13 @@ def main() -> int:
 
     from goldpipe.checks.reference.gold import compute_gold
     from goldpipe.checks.reference.silver import register_silver
-    from goldpipe.deploy.settings import load_catalog_config
+    from goldpipe.deploy.settings import load_settings
     from goldpipe.lakehouse.catalog import load_catalog
 
     args.out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(config={"threads": args.threads})
     try:
-        register_silver(con, load_catalog(load_catalog_config()), args.date)
+        register_silver(con, load_catalog(load_settings(None).catalog), args.date)
         for table, rows in compute_gold(con, args.date).items():
             pq.write_table(rows, args.out / f"{table}.parquet")
     finally:

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
 import sys
 import traceback
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,12 +27,15 @@ from typing import TYPE_CHECKING
 from goldpipe.core.contract import JOB_NAMES, parse_jobs
 from goldpipe.core.dates import DATE_SPEC_HELP, DEFAULT_MAX_CATCH_UP_DAYS, parse_date, parse_date_spec
 from goldpipe.core.errors import GoldpipeError
-from goldpipe.core.names import SUBMISSION_ID_CONF, kubernetes_run_id
+
+# The helpers the other Spark application and run-local share live in runtime.py; imported from
+# here too by spark_apps/maintenance.py until it imports them from there.
+from spark_apps.runtime import apply_credentials, log, log_to_stderr, run_id_of
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-log = logging.getLogger("goldpipe.job")
+__all__ = ["apply_credentials", "build_parser", "log_to_stderr", "main", "run_with_session"]
 
 
 def _jobs(text: str) -> tuple[str, ...]:
@@ -68,10 +69,6 @@ def _day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def default_run_id() -> str:
-    return f"{dt.datetime.now(dt.UTC):%Y%m%dt%H%M%S}-{uuid.uuid4().hex[:6]}"
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spark_apps/main.py", description="Run goldpipe gold jobs.")
     parser.add_argument(
@@ -97,41 +94,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-publish", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--today", type=_day, default=None, help=argparse.SUPPRESS)
     return parser
-
-
-def log_to_stderr(logger: logging.Logger = log) -> None:
-    # Our own handler: under spark-submit the root logger may already be configured (or
-    # silenced) by PySpark, and the driver log is where operators look for progress.
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-
-
-def apply_credentials(spark: SparkSession, catalog: str) -> None:
-    """Catalog secrets from the environment into the catalog's settings, before its first use.
-
-    Spark initialises a catalog lazily, so settings made here still count; they never appear
-    in the SparkApplication (whose sparkConf anyone with read access to it can see).
-    """
-    from goldpipe.core.credentials import credential_properties
-
-    for prop, value in credential_properties().items():
-        spark.conf.set(f"spark.sql.catalog.{catalog}.{prop}", value)
-
-
-def run_id_of(spark: SparkSession, explicit: str | None) -> str:
-    """``--run-id``, else on Kubernetes the application's name and submission (what the
-    controller derives from the SparkApplication to find the run's branch), else time plus a
-    random suffix."""
-    if explicit:
-        return explicit
-    if spark.conf.get("spark.kubernetes.driver.pod.name", None):
-        return kubernetes_run_id(
-            str(spark.conf.get("spark.app.name")), spark.conf.get(SUBMISSION_ID_CONF, None)
-        )
-    return default_run_id()
 
 
 def run_with_session(spark: SparkSession, args: argparse.Namespace) -> int:

@@ -155,21 +155,29 @@ An image reference "repository:tag" from a map with repository and tag.
 {{- end -}}
 
 {{/*
+The longest name of a ScheduledSparkApplication: a Service name's 63 characters less the
+'-ui-svc' of a run's UI Service and the 20 characters the Spark Operator appends to each run. The one number behind the Python
+side's goldpipe.deploy.vocabulary.MAX_SCHEDULE_NAME, which a test compares with it.
+*/}}
+{{- define "goldpipe.maxScheduleName" -}}36{{- end -}}
+
+{{/*
 Rules of the values that need the release's own facts (no schema can see them), checked before
 anything renders: every ScheduledSparkApplication name "<fullname>-<schedule>", the table
-maintenance one "<fullname>-maintenance" included, fits the 36 characters the Spark Operator
+maintenance one "<fullname>-maintenance" included, fits the characters the Spark Operator
 leaves (it appends a 20-character suffix to each run and '-ui-svc' to the run's Service), and
 each job runs in one schedule only. goldpipe's Python side checks the same
 (goldpipe.deploy.render.manifests.check_name, goldpipe.deploy.settings).
 */}}
 {{- define "goldpipe.validate" -}}
 {{- $fullname := include "goldpipe.fullname" . -}}
+{{- $max := include "goldpipe.maxScheduleName" . | int -}}
 {{- $owner := dict -}}
 {{- range $name, $schedule := .Values.schedules -}}
 {{- if $schedule -}}
 {{- $full := printf "%s-%s" $fullname $name -}}
-{{- if gt (len $full) 36 -}}
-{{- fail (printf "schedules.%s: the ScheduledSparkApplication name %q has %d characters, at most 36 are allowed (the Spark Operator appends 20 characters to each run's name and '-ui-svc' to its Service): shorten the schedule name, the release name or fullnameOverride" $name $full (len $full)) -}}
+{{- if gt (len $full) $max -}}
+{{- fail (printf "schedules.%s: the ScheduledSparkApplication name %q has %d characters, at most %d are allowed (the Spark Operator appends 20 characters to each run's name and '-ui-svc' to its Service): shorten the schedule name, the release name or fullnameOverride" $name $full (len $full) $max) -}}
 {{- end -}}
 {{- range $job := $schedule.jobs -}}
 {{- if hasKey $owner $job -}}
@@ -180,8 +188,8 @@ each job runs in one schedule only. goldpipe's Python side checks the same
 {{- end -}}
 {{- end -}}
 {{- $maintenance := printf "%s-maintenance" $fullname -}}
-{{- if and .Values.maintenance.enabled (gt (len $maintenance) 36) -}}
-{{- fail (printf "maintenance: the ScheduledSparkApplication name %q has %d characters, at most 36 are allowed (the Spark Operator appends 20 characters to each run's name and '-ui-svc' to its Service): shorten the release name or fullnameOverride, or set maintenance.enabled: false" $maintenance (len $maintenance)) -}}
+{{- if and .Values.maintenance.enabled (gt (len $maintenance) $max) -}}
+{{- fail (printf "maintenance: the ScheduledSparkApplication name %q has %d characters, at most %d are allowed (the Spark Operator appends 20 characters to each run's name and '-ui-svc' to its Service): shorten the release name or fullnameOverride, or set maintenance.enabled: false" $maintenance (len $maintenance) $max) -}}
 {{- end -}}
 {{- end -}}
 

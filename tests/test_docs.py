@@ -73,14 +73,38 @@ ICEBERG_PROCEDURES = (
 )  # fmt: skip
 
 
-def test_the_readme_names_only_procedures_goldpipe_calls() -> None:
-    """It said `checks.enabled: false` made the job fast-forward main with Spark's `fast_forward`;
-    the job never publishes (the audit step does, checks or not)."""
+def test_the_docs_name_only_procedures_goldpipe_calls() -> None:
+    """The README said `checks.enabled: false` made the job fast-forward main with Spark's
+    `fast_forward`; the job never publishes (the audit step does, checks or not). The text moved
+    to docs/ (issue 21, finding 6), so every page is held to it."""
     code = "\n".join(
         p.read_text(encoding="utf-8")
         for package in ("goldpipe", "spark_apps")
         for p in sorted((ROOT / package).rglob("*.py"))
     )
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    named = {name for name in ICEBERG_PROCEDURES if f"`{name}`" in readme}
+    text = "\n".join(doc.read_text(encoding="utf-8") for doc in DOCS)
+    named = {name for name in ICEBERG_PROCEDURES if f"`{name}`" in text}
     assert named and {name for name in named if f'"{name}"' not in code} == set()
+
+
+README_MAX_LINES = 200
+
+
+def test_the_readme_is_a_front_page_not_the_manual() -> None:
+    """Issue 21, finding 6: the README grew to a ~790-line manual that buried the two commands and
+    a run's path. It stays short, opens with `make demo` and `make test`, and sends the reader
+    to docs/, one page per topic."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= README_MAX_LINES
+    first_block = re.search(r"```sh\n(.*?)```", text, re.S)
+    assert first_block is not None
+    commands = [line.split("#")[0].strip() for line in first_block.group(1).splitlines()]
+    assert commands == ["make demo", "make test"]
+
+
+def test_the_readme_links_every_docs_page() -> None:
+    """Where to go next: each page of docs/ is one link away from the README (and, by
+    test_links_lead_to_files_and_headings, each link leads to a page that exists)."""
+    linked = {target for target, _ in LINK.findall((ROOT / "README.md").read_text(encoding="utf-8"))}
+    pages = {f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md")}
+    assert pages - linked == set()

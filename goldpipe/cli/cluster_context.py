@@ -11,8 +11,8 @@ import click
 from goldpipe.core.errors import ConfigError
 from goldpipe.deploy.kube import KubeApi, NotFoundError
 from goldpipe.deploy.release import derive_release, release_from_mapping
-from goldpipe.deploy.settings import Settings, pipeline_settings
-from goldpipe.deploy.values import chart_metadata, chart_values, find_values_file, parse_yaml_mapping
+from goldpipe.deploy.settings import Settings, load_settings, pipeline_settings
+from goldpipe.deploy.values import chart_metadata, parse_yaml_mapping
 
 KubeFactory = Callable[[str | None, str | None], KubeApi]
 
@@ -29,12 +29,11 @@ def kube_api(ctx: click.Context, namespace: str | None, context: str | None) -> 
 
 
 def local_settings(ctx: click.Context, release: str, namespace: str) -> Settings:
-    values_path = find_values_file(ctx.obj["values_file"])
-    values = chart_values(values_path)
+    values = load_settings(ctx.obj["values_file"]).values  # merged and held to the schema once
     if not values:
         raise ConfigError("no chart values found: run inside the goldpipe checkout or pass -f values.yaml")
     rel = derive_release(values, release_name=release, namespace=namespace, chart=chart_metadata())
-    return pipeline_settings(values, rel)
+    return pipeline_settings(values, rel, validate=False)
 
 
 def deployed_settings(ctx: click.Context, kube: KubeApi, release: str) -> Settings:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import click
 
 from goldpipe.checks.audit import AuditOutcome
-from goldpipe.deploy.settings import local_lineage
 from goldpipe.lakehouse.config import CatalogConfig
+from goldpipe.lineage.config import LineageConfig
 from goldpipe.lineage.emitter import LineageEmitter
 from goldpipe.lineage.events import RunFacts, run_events
 from goldpipe.lineage.facts import job_runs
@@ -26,7 +26,7 @@ PARENT = "run-local"
 
 
 def emit_local_run(
-    values_file: str | None,
+    config: LineageConfig,
     catalog: Catalog,
     cfg: CatalogConfig,
     outcome: AuditOutcome,
@@ -35,7 +35,6 @@ def emit_local_run(
     started: dt.datetime,
 ) -> None:
     try:
-        config = local_lineage(values_file)
         if not config.enabled:
             return
         results: dict[str, int] = {}

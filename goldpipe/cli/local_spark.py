@@ -23,10 +23,10 @@ def catalog_session(cfg: CatalogConfig, *, app_name: str, **options: Any) -> Spa
 
     The PostgreSQL driver and the AWS bundle join the class path when the catalog needs them;
     catalog secrets come from the environment and never become part of the session's settings
-    at start, as on a cluster (``spark_apps.main.apply_credentials``).
+    at start, as on a cluster (``spark_apps.runtime.apply_credentials``).
     """
     from goldpipe.lakehouse.jars import local_jars
-    from spark_apps.main import apply_credentials
+    from spark_apps.runtime import apply_credentials
     from spark_apps.session import local_session
 
     spark = local_session(spark_catalog_conf(cfg), local_jars(cfg), app_name=app_name, **options)

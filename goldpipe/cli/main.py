@@ -10,6 +10,7 @@ import click
 
 from goldpipe import __version__
 from goldpipe.cli.interrupts import EXIT_CODE, Interrupted
+from goldpipe.cli.params import values_option
 from goldpipe.core.errors import GoldpipeError
 
 
@@ -49,17 +50,10 @@ class GoldpipeGroup(click.Group):
     cls=GoldpipeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
 @click.version_option(__version__, prog_name="goldpipe")
-@click.option(
-    "-f",
-    "--values",
-    "values_file",
-    type=click.Path(dir_okay=False),
-    envvar="GOLDPIPE_VALUES",
-    help="Values file (the chart's values.yaml shape). Default: ./values.yaml if present.",
-)
+@values_option
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
 @click.pass_context
-def cli(ctx: click.Context, values_file: str | None, verbose: bool) -> None:
+def cli(ctx: click.Context, verbose: bool) -> None:
     """goldpipe: silver -> gold analytics on Spark and Iceberg."""
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
@@ -73,8 +67,7 @@ def cli(ctx: click.Context, values_file: str | None, verbose: bool) -> None:
         # A check that could not run is an ERROR row of the check table already; its traceback
         # (what the controller logs) is a detail.
         logging.getLogger("goldpipe.checks.runner").setLevel(logging.CRITICAL)
-    ctx.ensure_object(dict)
-    ctx.obj.setdefault("values_file", values_file)
+    ctx.ensure_object(dict).setdefault("values_file", None)
 
 
 def _register() -> None:

@@ -17,7 +17,7 @@ from goldpipe.cli.interrupts import spark_interrupts
 from goldpipe.cli.local_spark import catalog_session, spark_failures
 from goldpipe.cli.params import values_option
 from goldpipe.core.errors import GoldpipeError, UsageError
-from goldpipe.deploy.settings import load_catalog_config, local_maintenance
+from goldpipe.deploy.settings import load_settings
 from goldpipe.lakehouse.catalog import load_catalog
 from goldpipe.lakehouse.config import shown_uri
 
@@ -54,8 +54,9 @@ def maintain(ctx: click.Context, /, dry_run: bool, **overrides: Any) -> None:
     """Iceberg maintenance of the gold tables and audit.check_results: drop failed-run audit
     branches past their retention, compact (if enabled), rewrite manifests, expire snapshots and
     remove orphan files. Defaults: the `maintenance` section of the values."""
+    settings = load_settings(ctx.obj["values_file"])
     policy = dataclasses.replace(
-        local_maintenance(ctx.obj["values_file"]),
+        settings.maintenance,
         **{OVERRIDES[option]: value for option, value in overrides.items() if value is not None},
     )
     problems = policy.problems()
@@ -67,7 +68,7 @@ def maintain(ctx: click.Context, /, dry_run: bool, **overrides: Any) -> None:
         raise GoldpipeError(f"maintain needs PySpark ({exc}); install goldpipe[spark]") from None
     from goldpipe.lakehouse.jars import local_jars
 
-    cfg = load_catalog_config(ctx.obj["values_file"])
+    cfg = settings.catalog
     load_catalog(cfg)  # refuses a missing embedded lakehouse before the JVM starts
     local_jars(cfg)  # and a missing jar
     click.echo(f"starting Spark (local) on catalog {cfg.name!r} at {shown_uri(cfg.uri)}", err=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import click
 
 from goldpipe.core.contract import JOB_NAMES
-from goldpipe.core.dates import parse_date, unfinished
+from goldpipe.core.dates import DateSpec, parse_date, parse_date_spec, unfinished
 
 
 def job_name(value: str, hint: str = "JOB") -> str:
@@ -19,28 +20,48 @@ def job_name(value: str, hint: str = "JOB") -> str:
 
 
 def _store_values_file(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is not None:
-        ctx.ensure_object(dict)["values_file"] = value
+    values = ctx.ensure_object(dict)
+    if value is not None or "values_file" not in values:
+        values["values_file"] = value
     return value
 
 
-# `-f` is an option of the group (`goldpipe -f v.yaml render`); also accepted after the command
-# (`goldpipe render -f v.yaml`), as helm users type it.
+# The one `-f`: an option of the group (`goldpipe -f v.yaml render`) and of every command
+# (`goldpipe render -f v.yaml`, as helm users type it); the later one wins.
 values_option = click.option(
     "-f",
     "--values",
     type=click.Path(dir_okay=False),
     expose_value=False,
     callback=_store_values_file,
-    help="Values file (the chart's values.yaml shape); the same as `goldpipe -f FILE ...`.",
+    help="Values file (the chart's values.yaml shape). Default: $GOLDPIPE_VALUES, else ./values.yaml.",
 )
 
 
-def day(value: str, hint: str = "--date") -> dt.date:
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=hint) from None
+class DateParam(click.ParamType[dt.date | DateSpec]):
+    """The one date parameter type: a day ``YYYY-MM-DD`` or, with ``spec``, also a range
+    ``D1..D2`` or ``auto`` (a ``DateSpec``); a usage error naming the accepted forms otherwise."""
+
+    name = "DATE"
+
+    def __init__(self, *, spec: bool = False) -> None:
+        self.spec = spec
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date | DateSpec:
+        if isinstance(value, DateSpec | dt.date):
+            return value
+        try:
+            return parse_date_spec(str(value)) if self.spec else parse_date(str(value))
+        except ValueError as exc:
+            # Named as the user typed it (`--date`, unquoted), like the commands' other usage errors.
+            hint = max(param.opts, key=len) if param is not None else None
+            raise click.BadParameter(str(exc), ctx=ctx, param_hint=hint) from None
+
+
+DAY = DateParam()
+DAYS = DateParam(spec=True)
 
 
 # Runs of explicit days take it (run-local, run, backfill): `auto` never picks an unfinished day.

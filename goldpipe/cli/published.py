@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING
 import click
 
 from goldpipe.cli.output import check_table, format_table
-from goldpipe.cli.params import day as parse_day
-from goldpipe.cli.params import job_name, values_option
-from goldpipe.core.contract import GOLD_NAMESPACE, GOLD_TABLES, SILVER_TABLES, TableContract
+from goldpipe.cli.params import DAY, job_name, values_option
+from goldpipe.core.contract import GOLD_NAMESPACE, GOLD_TABLES, SILVER_TABLES, TableContract, reading_order
 from goldpipe.core.errors import GoldpipeError
-from goldpipe.deploy.settings import load_catalog_config, local_checks
+from goldpipe.deploy.settings import load_settings
 from goldpipe.lakehouse.catalog import load_catalog
 
 if TYPE_CHECKING:
@@ -62,11 +61,11 @@ def _day_filter(contract: TableContract, day: dt.date) -> BooleanExpression:
 @click.command("show")
 @values_option
 @click.argument("table")
-@click.option("--date", "day", default=None, help="Only this business day (YYYY-MM-DD).")
+@click.option("--date", "day", type=DAY, default=None, help="Only this business day (YYYY-MM-DD).")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Rows at most.")
 @click.option("--all-columns", is_flag=True, help=f"Also {' and '.join(HIDDEN_COLUMNS)}.")
 @click.pass_context
-def show(ctx: click.Context, table: str, day: str | None, limit: int, all_columns: bool) -> None:
+def show(ctx: click.Context, table: str, day: dt.date | None, limit: int, all_columns: bool) -> None:
     """Print rows of a table from main: gold (the default namespace), silver, or the audit's
     audit.check_results; gold newest day first."""
     from pyiceberg.exceptions import NoSuchTableError
@@ -76,8 +75,8 @@ def show(ctx: click.Context, table: str, day: str | None, limit: int, all_column
     identifier = contract.identifier
     row_filter: BooleanExpression = AlwaysTrue()
     if day is not None:  # arguments first: a usage error touches nothing
-        row_filter = _day_filter(contract, parse_day(day))
-    cfg = load_catalog_config(ctx.obj["values_file"])
+        row_filter = _day_filter(contract, day)
+    cfg = load_settings(ctx.obj["values_file"]).catalog
     try:
         iceberg_table = load_catalog(cfg).load_table(identifier)
     except NoSuchTableError:
@@ -85,9 +84,9 @@ def show(ctx: click.Context, table: str, day: str | None, limit: int, all_column
     data = iceberg_table.scan(row_filter=row_filter).to_arrow()
     hidden = [] if all_columns else [c for c in data.column_names if c in HIDDEN_COLUMNS]
     columns = [c for c in data.column_names if c not in hidden]
-    if contract.namespace == GOLD_NAMESPACE and len(data):
-        order = [("event_date", "descending")] + [(k, "ascending") for k in contract.key if k != "event_date"]
-        data = data.sort_by(order)
+    order = reading_order(contract)
+    if order and len(data):
+        data = data.sort_by(list(order))
     rows = [[r[c] for c in columns] for r in data.slice(0, limit).to_pylist()]
     note = f"; {', '.join(hidden)} hidden, --all-columns shows them" if hidden else ""
     click.echo(
@@ -99,18 +98,19 @@ def show(ctx: click.Context, table: str, day: str | None, limit: int, all_column
 @click.command("check")
 @values_option
 @click.argument("job")
-@click.option("--date", "day", required=True, help="Business day (YYYY-MM-DD).")
+@click.option("--date", "day", type=DAY, required=True, help="Business day (YYYY-MM-DD).")
 @click.pass_context
-def check(ctx: click.Context, job: str, day: str) -> None:
+def check(ctx: click.Context, job: str, day: dt.date) -> None:
     """Run the checks of JOB's table for --date on published data (main). Exit 1 on a blocking failure."""
     from goldpipe.checks import history
     from goldpipe.checks.model import verdict
     from goldpipe.checks.runner import CheckTarget, run_checks
     from goldpipe.lakehouse.gold_tables import head
 
-    job, when = job_name(job), parse_day(day)
-    config = local_checks(ctx.obj["values_file"], (job,))
-    catalog = load_catalog(load_catalog_config(ctx.obj["values_file"]))
+    job, when = job_name(job), day
+    settings = load_settings(ctx.obj["values_file"])
+    config = settings.checks((job,))
+    catalog = load_catalog(settings.catalog)
     identifier = GOLD_TABLES[job].identifier
     if not catalog.table_exists(identifier):
         raise GoldpipeError(f"table {identifier} does not exist yet: nothing to check")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import click
 import yaml
 
 from goldpipe.cli.cluster_context import local_settings, release_option
-from goldpipe.cli.params import day as parse_day
-from goldpipe.cli.params import job_name, values_option
+from goldpipe.cli.params import DAY, job_name, values_option
 from goldpipe.controller.schedules import desired_schedules
 from goldpipe.deploy.render.crds import NO_CRDS, crds_dir
 from goldpipe.deploy.render.manifests import render_run
@@ -22,9 +22,9 @@ from goldpipe.deploy.render.manifests import render_run
     "-n", "--namespace", default=lambda: os.environ.get("POD_NAMESPACE", "default"), show_default="default"
 )
 @click.option("--job", default=None, help="Render a one-off SparkApplication of this job (needs --date).")
-@click.option("--date", "day", default=None, help="Day of the one-off run (YYYY-MM-DD).")
+@click.option("--date", "day", type=DAY, default=None, help="Day of the one-off run (YYYY-MM-DD).")
 @click.pass_context
-def render(ctx: click.Context, release: str, namespace: str, job: str | None, day: str | None) -> None:
+def render(ctx: click.Context, release: str, namespace: str, job: str | None, day: dt.date | None) -> None:
     """Print the ScheduledSparkApplications the controller applies, the table maintenance one
     included (or one run with --job/--date).
 
@@ -39,7 +39,7 @@ def render(ctx: click.Context, release: str, namespace: str, job: str | None, da
     if (job is None) != (day is None):
         raise click.UsageError("--job and --date go together")
     docs = (
-        [render_run(settings, job_name(job, "--job"), parse_day(day, "--date"))]
+        [render_run(settings, job_name(job, "--job"), day)]
         if job is not None and day is not None
         else desired_schedules(settings)
     )

@@ -6,8 +6,8 @@ import datetime as dt
 
 import click
 
-from goldpipe.cli.params import values_option
-from goldpipe.core.dates import MAX_RANGE_DAYS, parse_date, yesterday
+from goldpipe.cli.params import DAY, values_option
+from goldpipe.core.dates import MAX_RANGE_DAYS, yesterday
 from goldpipe.core.errors import UsageError
 
 DEFAULT_DAYS = 3
@@ -16,15 +16,6 @@ DEFAULT_SEED = 42
 # Mirrors goldpipe.seed.MIN_ORDERS_PER_DAY; not imported so that `goldpipe --help` does not
 # load numpy and pyarrow.
 MIN_ORDERS_PER_DAY = 10
-
-
-def _end_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date:
-    if value is None:
-        return yesterday()
-    try:
-        return parse_date(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
 
 
 @click.command()
@@ -39,7 +30,8 @@ def _end_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -
 )
 @click.option(
     "--end-date",
-    callback=_end_date,
+    type=DAY,
+    default=None,
     metavar="YYYY-MM-DD",
     help="Last day to seed (UTC).  [default: yesterday UTC]",
 )
@@ -81,7 +73,7 @@ def _end_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -
 def seed(
     ctx: click.Context,
     days: int,
-    end_date: dt.date,
+    end_date: dt.date | None,
     orders_per_day: int,
     seed_value: int,
     weekly_pattern: str | None,
@@ -94,12 +86,13 @@ def seed(
     The data is deterministic and contains the dirt the data contract describes
     (redeliveries, later versions, every rejection reason, unknown ids, ...).
     """
+    end_date = end_date or yesterday()
     first_day = end_date - dt.timedelta(days=days - 1)
     if print_range:
         click.echo(f"{first_day.isoformat()}..{end_date.isoformat()}")
         return
 
-    from goldpipe.deploy.settings import load_catalog_config
+    from goldpipe.deploy.settings import load_settings
     from goldpipe.lakehouse.catalog import load_catalog
     from goldpipe.seed import Season, parse_incident, parse_weekly, seed_silver
 
@@ -111,7 +104,7 @@ def seed(
             f"--incident on {', '.join(outside)}: outside the seeded days {first_day}..{end_date}"
         )
     season = Season(parse_weekly(weekly_pattern) if weekly_pattern else (1.0,) * 7, injected)
-    catalog = load_catalog(load_catalog_config((ctx.obj or {}).get("values_file")), create=True)
+    catalog = load_catalog(load_settings((ctx.obj or {}).get("values_file")).catalog, create=True)
     summary = seed_silver(
         catalog,
         days=days,

@@ -18,8 +18,7 @@ from goldpipe.cli.cluster_context import (
     release_option,
 )
 from goldpipe.cli.output import format_table
-from goldpipe.cli.params import allow_unfinished_option, job_name, refuse_unfinished, values_option
-from goldpipe.cli.params import day as parse_day
+from goldpipe.cli.params import DAY, allow_unfinished_option, job_name, refuse_unfinished, values_option
 from goldpipe.core.errors import GoldpipeError
 from goldpipe.deploy.apps import SparkApp, run_row
 from goldpipe.deploy.kube import AlreadyExistsError, KubeApi, NotFoundError
@@ -55,7 +54,7 @@ def _wait(kube: KubeApi, name: str, poll: float) -> SparkApp:
 @click.command("run")
 @values_option
 @click.argument("job")
-@click.option("--date", "day", required=True, help="Business day (YYYY-MM-DD).")
+@click.option("--date", "day", type=DAY, required=True, help="Business day (YYYY-MM-DD).")
 @click.option("--wait", is_flag=True, help="Wait until the run ends; exit 1 if it failed.")
 @click.option("--replace", is_flag=True, help="Delete an earlier run of this job and day first.")
 @allow_unfinished_option
@@ -67,7 +66,7 @@ def _wait(kube: KubeApi, name: str, poll: float) -> SparkApp:
 def run(
     ctx: click.Context,
     job: str,
-    day: str,
+    day: dt.date,
     wait: bool,
     replace: bool,
     allow_unfinished_days: bool,
@@ -77,7 +76,7 @@ def run(
     context: str | None,
 ) -> None:
     """Start a one-off SparkApplication of JOB for --date (named after the job and the day)."""
-    job, when = job_name(job), parse_day(day, "--date")
+    job, when = job_name(job), day
     refuse_unfinished((when,), allow_unfinished_days)
     kube = kube_api(ctx, namespace, context)
     settings = deployed_settings(ctx, kube, release)
@@ -104,8 +103,8 @@ def run(
 @click.command("backfill")
 @values_option
 @click.argument("job")
-@click.option("--from", "start", required=True, help="First day (YYYY-MM-DD).")
-@click.option("--to", "end", required=True, help="Last day, inclusive (YYYY-MM-DD).")
+@click.option("--from", "start", type=DAY, required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", type=DAY, required=True, help="Last day, inclusive (YYYY-MM-DD).")
 @click.option(
     "--parallel",
     type=click.IntRange(min=1, max=50),
@@ -122,8 +121,8 @@ def run(
 def backfill(
     ctx: click.Context,
     job: str,
-    start: str,
-    end: str,
+    start: dt.date,
+    end: dt.date,
     parallel: int,
     allow_unfinished_days: bool,
     poll_seconds: float,
@@ -137,7 +136,7 @@ def backfill(
     backfill runs again. Exit 1 if any day failed.
     """
     job = job_name(job)
-    first, last = parse_day(start, "--from"), parse_day(end, "--to")
+    first, last = start, end
     if last < first:
         raise click.BadParameter(f"{last} is before {first}", param_hint="--to")
     days = tuple(first + dt.timedelta(days=i) for i in range((last - first).days + 1))

@@ -287,3 +287,11 @@ def parse_jobs(spec: str) -> tuple[str, ...]:
     if twice:
         raise ValueError(f"job {', '.join(map(repr, twice))} given more than once")
     return tuple(j for j in JOB_NAMES if j in names)
+
+
+def reading_order(table: TableContract) -> tuple[tuple[str, str], ...]:
+    """How a person reads a table's rows (``goldpipe show``): a gold table newest day first, then
+    by its key; other tables as stored (empty: no order). Pairs of column and direction."""
+    if table.namespace != GOLD_NAMESPACE:
+        return ()
+    return (("event_date", "descending"), *((k, "ascending") for k in table.key if k != "event_date"))

@@ -23,9 +23,8 @@ from goldpipe.core.errors import ConfigError
 from goldpipe.core.maintenance import MaintenancePolicy
 from goldpipe.deploy.release import Release
 from goldpipe.deploy.values import (
+    check_schema,
     find_values_file,
-    invalid_values_message,
-    schema_errors,
     validated_values,
 )
 from goldpipe.lakehouse.config import (
@@ -181,6 +180,17 @@ def _resources(defaults: Mapping[str, Any], override: Mapping[str, Any]) -> Reso
     )
 
 
+# What a schedule does not set it takes from `defaults` (values.yaml), like its resources.
+_SCHEDULE_DEFAULTS = (
+    "timeZone",
+    "concurrencyPolicy",
+    "suspend",
+    "successfulRunHistoryLimit",
+    "failedRunHistoryLimit",
+    "maxCatchUpDays",
+)
+
+
 def _schedules(values: Mapping[str, Any]) -> tuple[Schedule, ...]:
     defaults = values["defaults"]
     schedules = []
@@ -197,9 +207,6 @@ def _schedules(values: Mapping[str, Any]) -> tuple[Schedule, ...]:
                     f"set its jobs, or schedules.nightly: null)"
                 )
             owner[job] = name
-        dynamic = (spec.get("dynamicAllocation") or {}).get("enabled")
-        if dynamic is None:
-            dynamic = defaults["dynamicAllocation"]["enabled"]
         resources = _resources(defaults, spec)
         if resources.dynamic_allocation:
             da = resources.dynamic_allocation
@@ -208,17 +215,18 @@ def _schedules(values: Mapping[str, Any]) -> tuple[Schedule, ...]:
                     f"schedules.{name}.dynamicAllocation: need minExecutors <= initialExecutors <= "
                     f"maxExecutors, got {da.min_executors}, {da.initial_executors}, {da.max_executors}"
                 )
+        own = {key: spec[key] if key in spec else defaults[key] for key in _SCHEDULE_DEFAULTS}
         schedules.append(
             Schedule(
                 name=name,
                 jobs=jobs,
                 cron=str(spec["schedule"]),
-                time_zone=str(spec.get("timeZone", "UTC")),
-                concurrency_policy=str(spec.get("concurrencyPolicy", "Forbid")),
-                suspend=bool(spec.get("suspend", False)),
-                successful_run_history_limit=int(spec.get("successfulRunHistoryLimit", 3)),
-                failed_run_history_limit=int(spec.get("failedRunHistoryLimit", 5)),
-                max_catch_up_days=int(spec.get("maxCatchUpDays", 7)),
+                time_zone=str(own["timeZone"]),
+                concurrency_policy=str(own["concurrencyPolicy"]),
+                suspend=bool(own["suspend"]),
+                successful_run_history_limit=int(own["successfulRunHistoryLimit"]),
+                failed_run_history_limit=int(own["failedRunHistoryLimit"]),
+                max_catch_up_days=int(own["maxCatchUpDays"]),
                 resources=resources,
             )
         )
@@ -227,7 +235,7 @@ def _schedules(values: Mapping[str, Any]) -> tuple[Schedule, ...]:
 
 def cluster_catalog(values: Mapping[str, Any], release: Release) -> CatalogConfig:
     """The catalog as the cluster's pods see it: the embedded lakehouse lives on the volume."""
-    cfg = catalog_from_mapping(values.get("catalog"))
+    cfg = catalog_from_mapping(values["catalog"])
     # A REST catalog's server knows its warehouse; a JDBC catalog needs one.
     if not cfg.uri or (not cfg.warehouse and cfg.type != "rest"):
         if not release.lakehouse_mount:
@@ -310,9 +318,7 @@ def _maintenance(values: Mapping[str, Any]) -> MaintenanceSettings:
 def pipeline_settings(values: Mapping[str, Any], release: Release, *, validate: bool = True) -> Settings:
     """Validate ``values`` (schema, then the rules a schema cannot express) and type them."""
     if validate:
-        errors = schema_errors(values)
-        if errors:
-            raise ConfigError(invalid_values_message(errors))
+        check_schema(values)
     try:
         credentials = tuple(
             CredentialRef(env=str(c["env"]), secret_name=str(c["secretName"]), secret_key=str(c["secretKey"]))
@@ -344,29 +350,36 @@ def pipeline_settings(values: Mapping[str, Any], release: Release, *, validate: 
         ) from None
 
 
-def local_checks(values_file: str | None, jobs: tuple[str, ...]) -> ChecksConfig:
-    """The checks of a local run: the chart's defaults merged with ``values_file`` (or
-    ``$GOLDPIPE_VALUES``, ``./values.yaml``), held to the chart's schema as `helm install` would."""
-    values = validated_values(find_values_file(values_file))
-    return checks_config(values.get("checks"), jobs)
+@dataclass(frozen=True)
+class LocalSettings:
+    """The values as the local commands read them: the catalog as this machine reaches it (the
+    environment over the values, the embedded lakehouse under ``GOLDPIPE_HOME``), the checks, the
+    lineage and the maintenance policy."""
+
+    values: Mapping[str, Any]
+    catalog: CatalogConfig
+    lineage: LineageConfig
+    maintenance: MaintenancePolicy
+
+    def checks(self, jobs: tuple[str, ...]) -> ChecksConfig:
+        return checks_config(self.values.get("checks"), jobs)
 
 
-def local_lineage(values_file: str | None) -> LineageConfig:
-    """The lineage settings of a local run, from the values (as ``local_checks``)."""
-    return lineage_config(validated_values(find_values_file(values_file))["lineage"])
-
-
-def local_maintenance(values_file: str | None) -> MaintenancePolicy:
-    """The maintenance policy of ``goldpipe maintain``, from the values (as ``local_checks``)."""
-    return _maintenance(validated_values(find_values_file(values_file))).policy
-
-
-def load_catalog_config(
-    values_file: str | None = None, env: Mapping[str, str] | None = None
-) -> CatalogConfig:
-    """The effective catalog configuration: values file (held to the chart's schema, like every
-    command's values), then environment, then embedded defaults."""
-    env = os.environ if env is None else env
+def load_settings(values_file: str | None, environment: Mapping[str, str] | None = None) -> LocalSettings:
+    """The one reading of a values file: ``values_file`` (else ``$GOLDPIPE_VALUES``, else
+    ``./values.yaml``) merged over the chart's ``values.yaml`` as ``helm -f`` does, held to
+    ``values.schema.json`` once, as ``helm install`` would, then typed."""
+    env = os.environ if environment is None else environment
     values = validated_values(find_values_file(values_file, env))
-    cfg = apply_env(catalog_from_mapping(values.get("catalog")), env)
-    return validate_catalog(resolve_embedded(cfg, goldpipe_home(env)))
+    try:
+        catalog = apply_env(catalog_from_mapping(values["catalog"]), env)
+        return LocalSettings(
+            values=values,
+            catalog=validate_catalog(resolve_embedded(catalog, goldpipe_home(env))),
+            lineage=lineage_config(values["lineage"]),
+            maintenance=_maintenance(values).policy,
+        )
+    except KeyError as exc:
+        raise ConfigError(
+            f"the values lack {exc}: is the chart's values.yaml found (GOLDPIPE_CHART_DIR)?"
+        ) from None

@@ -125,10 +125,16 @@ def validated_values(values_file: Path | None, chart_dir: Path | None = None) ->
     chart_dir = chart_dir or find_chart_dir()
     values = chart_values(values_file, chart_dir)
     if chart_dir is not None and (chart_dir / "values.schema.json").is_file():
-        errors = schema_errors(values, chart_dir)
-        if errors:
-            raise ConfigError(invalid_values_message(errors))
+        check_schema(values, chart_dir)
     return values
+
+
+def check_schema(values: Mapping[str, Any], chart_dir: Path | None = None) -> None:
+    """``ConfigError`` listing every violation of ``values.schema.json`` (of values already
+    merged: a file by ``validated_values``, the ConfigMap's by Helm)."""
+    errors = schema_errors(values, chart_dir)
+    if errors:
+        raise ConfigError(invalid_values_message(errors))
 
 
 def chart_metadata(chart_dir: Path | None = None) -> dict[str, Any]:

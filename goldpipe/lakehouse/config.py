@@ -48,31 +48,15 @@ def goldpipe_home(env: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("GOLDPIPE_HOME") or DEFAULT_HOME).resolve()
 
 
-def _str_map(value: Any, where: str) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"{where} must be a mapping of strings, got {type(value).__name__}")
-    return {str(k): str(v) for k, v in value.items()}
-
-
-def catalog_from_mapping(section: Mapping[str, Any] | None) -> CatalogConfig:
-    """Build a ``CatalogConfig`` from the ``catalog:`` section of a values file."""
-    section = section or {}
-    if not isinstance(section, Mapping):
-        raise ConfigError("'catalog' must be a mapping")
-    known = {"name", "type", "uri", "warehouse", "properties", "credentials"}
-    unknown = sorted(set(section) - known)
-    if unknown:
-        raise ConfigError(
-            f"unknown key(s) in 'catalog': {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-        )
+def catalog_from_mapping(section: Mapping[str, Any]) -> CatalogConfig:
+    """The ``catalog:`` section of the values, merged with the chart's and held to its schema by
+    ``goldpipe.deploy.settings``: the defaults and the known keys are the chart's."""
     return CatalogConfig(
-        name=str(section.get("name") or "lake"),
-        type=str(section.get("type") or "jdbc"),
+        name=str(section["name"]),
+        type=str(section["type"]),
         uri=str(section.get("uri") or ""),
         warehouse=str(section.get("warehouse") or ""),
-        properties=_str_map(section.get("properties"), "catalog.properties"),
+        properties={str(k): str(v) for k, v in (section.get("properties") or {}).items()},
     )
 
 

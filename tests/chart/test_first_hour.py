@@ -1,5 +1,5 @@
 """Issue 22's findings about the chart's values, each as it was reported: what helm says and what
-goldpipe says agree with the README, and with each other."""
+goldpipe says agree with the docs, and with each other."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def env_values(name: str) -> dict[str, Any]:
     return {"spark": {"env": [{"name": name, "value": "x"}]}}
 
 
-# The README's rule: a name containing PASSWORD, PASSWD, PASSPHRASE, SECRET, TOKEN, CREDENTIAL or
+# docs/security.md's rule: a name containing PASSWORD, PASSWD, PASSPHRASE, SECRET, TOKEN, CREDENTIAL or
 # APIKEY in any case, anywhere, or ending in _KEY.
 SECRET_LOOKING = ["MY_SECRET", "MYSECRETTHING", "mysecret", "API_KEY", "KEY", "APIKEY", "DB_PASSWD",
                   "GITHUB_TOKEN", "ssh_passphrase", "Password", "GCP_CREDENTIALS"]  # fmt: skip
@@ -100,7 +100,7 @@ def test_finding_7_the_maintenance_schedule_name_limit_is_enforced_at_install(
 
 
 def test_finding_9_the_controller_reads_only_its_own_configmap(helm: Helm) -> None:
-    """The Role granted `get` on every ConfigMap of the namespace; README and docs/chart.md say
+    """The Role granted `get` on every ConfigMap of the namespace; docs/security.md and docs/chart.md say
     it reads its own."""
     import yaml
 

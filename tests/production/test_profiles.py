@@ -120,9 +120,9 @@ def embedded_gold(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[di
     env = {"GOLDPIPE_HOME": str(home)}
     succeeded(run_goldpipe(SEED, env))
     succeeded(run_goldpipe(("run-local", "--date", DATES), env))
-    from goldpipe.deploy.settings import load_catalog_config
+    from goldpipe.deploy.settings import load_settings
 
-    return gold_rows(load_catalog(load_catalog_config(None, env=env)))
+    return gold_rows(load_catalog(load_settings(None, env).catalog))
 
 
 def gold_rows(catalog: Any) -> dict[str, list[dict[str, Any]]]:
@@ -215,11 +215,12 @@ def test_two_runs_publishing_the_same_day_at_once_give_main_moved(published: Pro
 MAINTAIN_LATER = """
 import dataclasses, datetime as dt, sys
 from goldpipe.cli.local_spark import catalog_session
-from goldpipe.deploy.settings import load_catalog_config, local_maintenance
+from goldpipe.deploy.settings import load_settings
 from spark_apps.table_maintenance import run_maintenance
-cfg, days = load_catalog_config(sys.argv[1]), int(sys.argv[2])
+settings, days = load_settings(sys.argv[1]), int(sys.argv[2])
+cfg = settings.catalog
 policy = dataclasses.replace(
-    local_maintenance(sys.argv[1]), orphan_file_min_age_days=days + 1, retain_last_snapshots=1
+    settings.maintenance, orphan_file_min_age_days=days + 1, retain_last_snapshots=1
 )
 spark = catalog_session(cfg, app_name="goldpipe-maintenance-later")
 run_maintenance(spark, cfg.name, policy, dt.datetime.now(dt.UTC) + dt.timedelta(days=days))

@@ -6,7 +6,7 @@ from typing import Any
 
 from goldpipe.core.names import SUBMISSION_ID_CONF
 from goldpipe.deploy.apps import SparkApp
-from spark_apps.main import run_id_of
+from spark_apps.runtime import run_id_of
 
 
 class _Conf:

@@ -14,7 +14,7 @@ import pyarrow as pa
 from click.testing import CliRunner
 
 from goldpipe.core import contract as ct
-from goldpipe.deploy.settings import load_catalog_config
+from goldpipe.deploy.settings import load_settings
 from goldpipe.lakehouse.catalog import load_catalog
 from goldpipe.seed import generate_day, generate_dimensions, seed_silver
 
@@ -268,7 +268,7 @@ def dirt_counts(n: int) -> dict[str, int]:
 
 
 def catalog() -> Any:
-    return load_catalog(load_catalog_config(), create=True)
+    return load_catalog(load_settings(None).catalog, create=True)
 
 
 def seed_into(cat: Any, days: int = 2, n: int = 10, replace: bool = False, seed: int = SEED) -> Any:

@@ -159,7 +159,7 @@ def test_disabled_and_per_job_settings(gold_lake):
 
 
 def test_checks_disabled_publish_the_branch_unaudited_with_its_tag(gold_lake):
-    """What the README says of `checks.enabled: false` (issue 22, finding 10): the job only wrote
+    """What docs/write-audit-publish.md says of `checks.enabled: false` (issue 22, finding 10): the job only wrote
     its branch; the same publish moves main, tags the run and drops the branch, unchecked."""
     gold_lake.write_run("unchecked", gold_lake.days[:1])
     outcome = audit(gold_lake, "unchecked", config=chart_checks({"enabled": False}))

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-import goldpipe.cli.local
+import goldpipe.cli.local_run
 import spark_apps.pipeline
 from goldpipe.cli.main import main
 from goldpipe.core.contract import JOB_NAMES
@@ -45,7 +45,7 @@ def lake(tmp_path, monkeypatch) -> GoldLake:
         )
 
     session = SimpleNamespace(sparkContext=SimpleNamespace(_gateway=SimpleNamespace(proc=None)))
-    monkeypatch.setattr(goldpipe.cli.local, "catalog_session", lambda *_a, **_k: session)
+    monkeypatch.setattr(goldpipe.cli.local_run, "catalog_session", lambda *_a, **_k: session)
     monkeypatch.setattr(spark_apps.pipeline, "run", run)
     return lake
 

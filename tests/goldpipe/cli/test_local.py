@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-import goldpipe.cli.local
+import goldpipe.cli.local_run
 import spark_apps.pipeline
 import spark_apps.session
 from goldpipe.cli.main import _register, cli, main
@@ -118,7 +118,7 @@ def handed_to_the_job(monkeypatch, args) -> RunRequest:
         raise SparkStartedError
 
     session = SimpleNamespace(sparkContext=SimpleNamespace(_gateway=SimpleNamespace(proc=None)))
-    monkeypatch.setattr(goldpipe.cli.local, "catalog_session", lambda *_a, **_k: session)
+    monkeypatch.setattr(goldpipe.cli.local_run, "catalog_session", lambda *_a, **_k: session)
     monkeypatch.setattr(spark_apps.pipeline, "run", record)
     with pytest.raises(SparkStartedError):
         main(args)
@@ -152,6 +152,17 @@ def test_auto_resolved_from_metadata_is_handed_to_the_job(recent_lake, monkeypat
     publish_run(recent_lake.catalog, JOB_NAMES, "r1")
     request = handed_to_the_job(monkeypatch, ["run-local", "--date", "auto", "--max-catch-up-days", "3"])
     assert request.resolved_auto == AutoDays((ago(4), ago(3), ago(2)), 1)
+
+
+def test_the_catch_up_limit_defaults_to_the_values(recent_lake, monkeypatch):
+    """Issue 21, finding 1: without --max-catch-up-days the limit is the values'
+    `defaults.maxCatchUpDays` (the chart's 7), not a number of the CLI's own."""
+    recent_lake.write_run("r1", (ago(5),))
+    publish_run(recent_lake.catalog, JOB_NAMES, "r1")
+    values = recent_lake.root / "v.yaml"
+    values.write_text("defaults:\n  maxCatchUpDays: 2\n")
+    request = handed_to_the_job(monkeypatch, ["run-local", "-f", str(values), "--date", "auto"])
+    assert (request.max_catch_up_days, request.resolved_auto) == (2, AutoDays((ago(4), ago(3)), 2))
 
 
 # --- issue 22, finding 3: dates accepted too freely ---------------------------------------------

@@ -41,7 +41,7 @@ def row_count(header: str) -> int:
 
 @pytest.mark.parametrize("table", [t for t, c in SILVER_TABLES.items() if c.partitioning])
 def test_finding_2_show_a_silver_fact_table_for_one_day(lake: Any, capsys: Any, table: str) -> None:
-    """The README's `show ... --date D` on silver: the rows whose business timestamp is on D (UTC)."""
+    """docs/cli.md's `show ... --date D` on silver: the rows whose business timestamp is on D (UTC)."""
     column = SILVER_TABLES[table].partitioning[0][0]
     every_row = lake.load_table(f"silver.{table}").scan().to_arrow().column(column).to_pylist()
     for day in (*DAYS, dt.date(2026, 11, 1)):

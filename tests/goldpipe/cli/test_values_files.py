@@ -101,3 +101,33 @@ def test_finding_6_f_after_status_and_controller(tmp_path: Path) -> None:
     kube.add_configmap("goldpipe-config")
     controller = invoke(["controller", "-f", str(values), "--config-dir", str(config), "--once"], kube)
     assert controller.exit_code == 0, controller.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("show", "silver.orders"),
+        ("check", "daily_sales_summary", "--date", "2026-11-27"),
+        ("run-local", "--date", "2026-11-27", "--allow-unfinished-days"),
+    ],
+    ids=lambda c: c[0],
+)
+def test_issue_21_finding_1_a_command_reads_its_values_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    """One `load_settings`: the values file merged with the chart's and held to the schema once
+    per command (run-local read it three ways: catalog, checks, lineage). The lakehouse has no
+    silver, so run-local stops before Spark, and check before its checks."""
+    from goldpipe.deploy import values as values_module
+
+    calls: list[int] = []
+    real = values_module.schema_errors
+    monkeypatch.setattr(values_module, "schema_errors", lambda *a: calls.append(1) or real(*a))
+    load_catalog(resolve_embedded(CatalogConfig(), tmp_path / "empty"), create=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GOLDPIPE_HOME", str(tmp_path / "empty"))
+    values = tmp_path / "v.yaml"
+    values.write_text("checks:\n  enabled: true\n")
+    with pytest.raises(SystemExit):
+        main([*command, "-f", str(values)])
+    assert calls == [1]

@@ -52,3 +52,13 @@ def test_facts_are_the_day_partitioned_silver_tables_and_dimensions_the_rest():
 
     assert {t for t, c in SILVER_TABLES.items() if c.partitioning} == set(FACT_TABLES)
     assert set(SILVER_TABLES) - set(FACT_TABLES) == set(DIMENSION_TABLES)
+
+
+def test_reading_order_newest_day_first_then_the_key() -> None:
+    """Issue 21, finding 3: `show` no longer decides how rows are ordered; the contract does."""
+    from goldpipe.core.contract import reading_order
+
+    customers = GOLD_TABLES["daily_customer_analytics"]
+    assert reading_order(customers) == (("event_date", "descending"), ("customer_id", "ascending"))
+    assert reading_order(GOLD_TABLES["daily_sales_summary"]) == (("event_date", "descending"),)
+    assert reading_order(SILVER_TABLES["orders"]) == ()

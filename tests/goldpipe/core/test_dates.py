@@ -78,7 +78,7 @@ def test_auto_without_gold_takes_the_last_days_of_silver_within_the_limit():
 
 
 def test_auto_without_gold_ends_at_silver_s_last_day_not_yesterday():
-    """The README's "the last N days up to yesterday that silver has": silver ending 5 days ago
+    """docs/pipeline.md's "the last N days up to yesterday that silver has": silver ending 5 days ago
     gives its last N days, not days up to yesterday it does not have (issue 22, finding 3)."""
     assert auto_days(None, D, 3, (ago(30), ago(5))) == AutoDays(days_between(ago(7), ago(5)), 0)
 

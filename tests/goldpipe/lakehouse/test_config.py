@@ -5,14 +5,14 @@ from pathlib import Path
 import pytest
 
 from goldpipe.core.errors import ConfigError
-from goldpipe.deploy.settings import load_catalog_config
+from goldpipe.deploy.settings import load_settings
 from goldpipe.lakehouse.catalog import sqlalchemy_uri
 from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded, spark_catalog_conf
 
 
 def test_defaults_are_the_embedded_lakehouse_under_goldpipe_home(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    cfg = load_catalog_config(None, env={"GOLDPIPE_HOME": str(tmp_path / "home")})
+    cfg = load_settings(None, {"GOLDPIPE_HOME": str(tmp_path / "home")}).catalog
     assert cfg.name == "lake" and cfg.type == "jdbc"
     assert cfg.uri == f"jdbc:sqlite:{tmp_path / 'home' / 'catalog.db'}"
     assert cfg.warehouse == (tmp_path / "home" / "warehouse").as_uri()
@@ -20,7 +20,7 @@ def test_defaults_are_the_embedded_lakehouse_under_goldpipe_home(tmp_path, monke
 
 def test_default_home_is_dot_goldpipe_in_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert load_catalog_config(None, env={}).uri.endswith(str(Path(".goldpipe", "catalog.db")))
+    assert load_settings(None, {}).catalog.uri.endswith(str(Path(".goldpipe", "catalog.db")))
 
 
 def test_values_file_then_environment(tmp_path):
@@ -29,10 +29,10 @@ def test_values_file_then_environment(tmp_path):
         "catalog:\n  name: prod\n  uri: jdbc:postgresql://db:5432/lake\n  warehouse: s3://b/w\n"
         "  properties:\n    s3.endpoint: http://minio:9000\n"
     )
-    cfg = load_catalog_config(str(values), env={})
+    cfg = load_settings(str(values), {}).catalog
     assert (cfg.name, cfg.uri, cfg.warehouse) == ("prod", "jdbc:postgresql://db:5432/lake", "s3://b/w")
     env = {"GOLDPIPE_CATALOG_URI": "http://rest:8181", "GOLDPIPE_CATALOG_TYPE": "rest"}
-    cfg = load_catalog_config(str(values), env=env)
+    cfg = load_settings(str(values), env).catalog
     assert (cfg.type, cfg.uri) == ("rest", "http://rest:8181")
 
 
@@ -40,7 +40,7 @@ def test_goldpipe_values_env_names_the_file(tmp_path):
     values = tmp_path / "v.yaml"
     values.write_text("catalog:\n  name: other\n")
     assert (
-        load_catalog_config(None, env={"GOLDPIPE_VALUES": str(values), "GOLDPIPE_HOME": str(tmp_path)}).name
+        load_settings(None, {"GOLDPIPE_VALUES": str(values), "GOLDPIPE_HOME": str(tmp_path)}).catalog.name
         == "other"
     )
 
@@ -62,12 +62,12 @@ def test_bad_configuration_is_a_clear_error(tmp_path, content, message):
     values = tmp_path / "v.yaml"
     values.write_text(content)
     with pytest.raises(ConfigError, match=message):
-        load_catalog_config(str(values), env={"GOLDPIPE_HOME": str(tmp_path)})
+        load_settings(str(values), {"GOLDPIPE_HOME": str(tmp_path)})
 
 
 def test_missing_values_file_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
-        load_catalog_config(str(tmp_path / "nope.yaml"), env={})
+        load_settings(str(tmp_path / "nope.yaml"), {})
 
 
 def test_spark_and_pyiceberg_see_the_same_catalog():
