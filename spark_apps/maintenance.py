@@ -8,7 +8,9 @@
 For every gold table and ``audit.check_results``: drops failed-run audit branches older than the
 retention, then compacts (if enabled), rewrites manifests (if enabled), expires snapshots and
 removes orphan files (``goldpipe.core.maintenance`` decides, ``spark_apps.table_maintenance`` runs
-it). Exit status: 0 success, 2 usage error, 1 any failure (the Spark Operator marks the run FAILED).
+it), then records what it did in the table property ``goldpipe.maintenance.last-report``, where the
+controller reads it for its Event and metrics (``goldpipe.core.maintenance_report``). Exit status:
+0 success, 2 usage error, 1 any failure (the Spark Operator marks the run FAILED).
 """
 
 from __future__ import annotations

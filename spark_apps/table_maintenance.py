@@ -27,10 +27,13 @@ from goldpipe.core.maintenance import (
     dated_refs,
     drop_branch_sql,
     procedures,
+    set_property_sql,
     stale_branch_properties,
     stale_failed_branches,
     unset_properties_sql,
 )
+from goldpipe.core.maintenance_report import REPORT_PROPERTY, MaintenanceRecord
+from spark_apps.main import run_id_of
 
 # Output columns of the procedures (Iceberg's Spark procedures documentation).
 # Every expired snapshot had exactly one manifest list, so this counts the snapshots.
@@ -52,6 +55,19 @@ class TableReport:
     manifests_rewritten: int = 0
     data_files_compacted: int = 0
     orphan_files: tuple[str, ...] = ()
+
+    def record(self, run_id: str, finished_at: dt.datetime) -> MaintenanceRecord:
+        return MaintenanceRecord(
+            run_id=run_id,
+            table=self.table,
+            finished_at=finished_at,
+            expired_snapshots=self.snapshots_expired,
+            deleted_data_files=self.data_files_deleted,
+            deleted_orphan_files=len(self.orphan_files),
+            rewritten_manifests=self.manifests_rewritten,
+            compacted_data_files=self.data_files_compacted,
+            dropped_branches=len(self.branches_dropped),
+        )
 
     def line(self, *, dry_run: bool = False) -> str:
         if dry_run:
@@ -107,8 +123,12 @@ def maintain_table(
     policy: MaintenancePolicy,
     now: dt.datetime,
     *,
+    run_id: str = "",
     dry_run: bool = False,
 ) -> TableReport:
+    """Maintain ``table``; unless a dry run, then record its report under ``run_id`` in the table
+    property ``goldpipe.maintenance.last-report`` (``goldpipe.core.maintenance_report``), where the
+    controller reads it. Table by table: a run that fails half-way has recorded the tables done."""
     report = TableReport(table)
     refs, properties = table_refs(spark, catalog, table)
     report.branches_dropped = stale_failed_branches(refs, now, policy.failed_branch_retention_days)
@@ -131,6 +151,10 @@ def maintain_table(
             report.data_files_compacted = _first(rows, REWRITTEN_DATA_FILES)
         elif call.name == REMOVE_ORPHAN_FILES:
             report.orphan_files = tuple(sorted(str(row[ORPHAN_FILE]) for row in rows))
+    if not dry_run:
+        # The real clock, not `now`: `now` only dates the policy's cut-offs.
+        record = report.record(run_id, dt.datetime.now(dt.UTC))
+        spark.sql(set_property_sql(catalog, table, REPORT_PROPERTY, record.to_json()))
     return report
 
 
@@ -142,14 +166,18 @@ def run_maintenance(
     *,
     dry_run: bool = False,
     progress: Progress = print,
+    run_id: str | None = None,
 ) -> list[TableReport]:
-    """Maintain every table; one summary line per table through ``progress``."""
+    """Maintain every table; one summary line per table through ``progress``. The run id its
+    reports name: ``run_id``, else derived like a gold run's (on Kubernetes the SparkApplication's
+    name and submission, which the controller derives from the application too)."""
+    run_id = run_id or run_id_of(spark, None)
     reports = []
     tables = maintained_tables(spark, catalog)
     if not tables:
         progress(f"no gold table in catalog {catalog}: nothing to maintain")
     for table in tables:
-        report = maintain_table(spark, catalog, table, policy, now, dry_run=dry_run)
+        report = maintain_table(spark, catalog, table, policy, now, run_id=run_id, dry_run=dry_run)
         progress(report.line(dry_run=dry_run))
         if dry_run:
             for path in report.orphan_files:

@@ -8,17 +8,17 @@ pass does the rest.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from goldpipe.checks.audit import AuditOutcome, audit_run
 from goldpipe.checks.model import CheckResult
+from goldpipe.controller.backoff import Backoff
+from goldpipe.controller.events import post_once
 from goldpipe.controller.lineage import emit_run
 from goldpipe.controller.metrics import Metrics
 from goldpipe.controller.notify import Webhook
@@ -26,14 +26,12 @@ from goldpipe.controller.table_metrics import record_freshness, record_run_rows
 from goldpipe.core.errors import GoldpipeError
 from goldpipe.core.names import branch_name
 from goldpipe.deploy.apps import SparkApp
-from goldpipe.deploy.kube import AlreadyExistsError, KubeApi, KubeError
+from goldpipe.deploy.kube import KubeApi, KubeError
 from goldpipe.deploy.settings import Settings
 from goldpipe.deploy.vocabulary import (
     ANNOTATION_STUCK,
     ANNOTATION_SUMMARY,
-    API_VERSION,
     LABEL_CHECKS,
-    SPARK_APPLICATION,
     SPARK_APPS,
     runs_selector,
 )
@@ -95,8 +93,7 @@ class RunProcessor:
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
     lineage: LineageEmitter = field(default_factory=LineageEmitter)
     # Runs whose handling failed for a transient reason, and when to try again.
-    retry_at: dict[str, float] = field(default_factory=dict)
-    failures: dict[str, int] = field(default_factory=dict)
+    backoff: Backoff = field(default_factory=Backoff)
 
     def reconcile(self) -> None:
         settings = self.settings()
@@ -113,23 +110,18 @@ class RunProcessor:
         for app in apps:
             name = app.name
             if needs_result(app):
-                if time.monotonic() < self.retry_at.get(name, 0.0):
+                if not self.backoff.due(name):
                     continue
                 try:
                     self.handle(settings, app)
-                    self.retry_at.pop(name, None)
-                    self.failures.pop(name, None)
+                    self.backoff.succeeded(name)
                 except (GoldpipeError, OSError) as exc:
-                    self._back_off(name, exc)
+                    count, delay = self.backoff.failed(name)
+                    log.error(
+                        "handling run %s failed (attempt %d), retry in %.0fs: %s", name, count, delay, exc
+                    )
             elif is_stuck(app, now, settings.controller.stuck_run_minutes):
                 self.warn_stuck(app, now, settings.controller.stuck_run_minutes)
-
-    def _back_off(self, name: str, exc: Exception) -> None:
-        count = self.failures.get(name, 0) + 1
-        self.failures[name] = count
-        delay = min(300.0, 2.0 * 2 ** (count - 1))
-        self.retry_at[name] = time.monotonic() + delay
-        log.error("handling run %s failed (attempt %d), retry in %.0fs: %s", name, count, delay, exc)
 
     def handle(self, settings: Settings, app: SparkApp) -> None:
         name, state = app.name, app.state
@@ -256,15 +248,7 @@ class RunProcessor:
     def _post(self, app: SparkApp, posting: Posting) -> None:
         """Event (once: a deterministic name), then the label that marks the run as done."""
         name = app.name
-        involved = {"apiVersion": API_VERSION, "kind": SPARK_APPLICATION, "metadata": app.metadata}
-        with contextlib.suppress(AlreadyExistsError):  # posted before a restart
-            self.kube.create_event(
-                involved,
-                type_=posting.type,
-                reason=posting.reason,
-                message=posting.message,
-                name=f"{app.run_id}.goldpipe-{posting.reason.lower()}",
-            )
+        post_once(self.kube, app, type_=posting.type, reason=posting.reason, message=posting.message)
         annotation = json.dumps(posting.details, separators=(",", ":"), sort_keys=True)
         self.kube.patch_metadata(
             SPARK_APPS, name, {LABEL_CHECKS: posting.verdict}, {ANNOTATION_SUMMARY: annotation}
@@ -277,19 +261,11 @@ class RunProcessor:
         name = app.name
         start = app.started
         minutes = int((now - start).total_seconds() // 60) if start else 0
-        involved = {"apiVersion": API_VERSION, "kind": SPARK_APPLICATION, "metadata": app.metadata}
         message = (
             f"run {app.state} for {minutes} minutes (limit {limit:g}); under "
             "concurrencyPolicy Forbid it blocks every later scheduled run"
         )
-        with contextlib.suppress(AlreadyExistsError):
-            self.kube.create_event(
-                involved,
-                type_="Warning",
-                reason="RunStuck",
-                message=message,
-                name=f"{app.run_id}.goldpipe-runstuck",
-            )
+        post_once(self.kube, app, type_="Warning", reason="RunStuck", message=message)
         self.kube.patch_metadata(SPARK_APPS, name, {}, {ANNOTATION_STUCK: now.isoformat(timespec="seconds")})
         self.metrics.stuck.inc()
         self.metrics.runs_failed.labels(reason="stuck").inc()

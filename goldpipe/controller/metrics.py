@@ -2,9 +2,10 @@
 
 Names follow Prometheus' conventions: a unit suffix in base units (``_seconds``, ``_timestamp_seconds``),
 ``_total`` on counters, and only bounded label sets: ``table`` and ``check`` come from the data
-contract, ``verdict``, ``reason``, ``result``, ``action``, ``status`` and ``severity`` from the
-tuples below. No run name, date or other unbounded value is ever a label. The chart's alerting
-rules and dashboard name only these metrics (tests/monitoring checks it against this registry).
+contract (``table`` of the maintenance gauges is also ``audit.check_results``), ``verdict``,
+``reason``, ``result``, ``action``, ``status`` and ``severity`` from the tuples below. No run
+name, date or other unbounded value is ever a label. The chart's alerting rules and dashboard
+name only these metrics (tests/monitoring checks it against this registry).
 """
 
 from __future__ import annotations
@@ -14,12 +15,24 @@ from dataclasses import dataclass, field
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from goldpipe.core.contract import JOB_NAMES
+from goldpipe.core.maintenance_report import COUNTS
 
 # Why a run did not end published: a failed Spark run, a failed blocking check, a publish
 # conflict, or a run still not finished after controller.stuckRunMinutes.
 FAILURE_REASONS = ("run_failed", "checks_failed", "publish_conflict", "stuck")
 # The verdict of a finished run: the audit's (passed, warning, failed, skipped) or why there was none.
 VERDICTS = ("passed", "warning", "failed", "skipped", "run_failed", "conflict")
+# What became of a finished table maintenance run.
+MAINTENANCE_RESULTS = ("completed", "failed")
+# The gauge `goldpipe_table_last_maintenance_<count>` of each count of a maintenance report.
+MAINTENANCE_COUNT_HELP = {
+    "expired_snapshots": "Snapshots the latest table maintenance expired on a table",
+    "deleted_data_files": "Data files the latest table maintenance deleted with expired snapshots",
+    "deleted_orphan_files": "Orphan files (referenced by no snapshot) the latest table maintenance deleted",
+    "rewritten_manifests": "Manifests the latest table maintenance rewrote",
+    "compacted_data_files": "Data files the latest table maintenance compacted (0 with compaction off)",
+    "dropped_branches": "Failed runs' audit branches the latest table maintenance dropped",
+}
 # Runs last from minutes (a small day) to hours (a catch-up or backfill on a large lake).
 RUN_DURATION_BUCKETS = (60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800)
 
@@ -110,9 +123,31 @@ class Metrics:
             ["table"],
             registry=r,
         )
+        self.last_maintenance = Gauge(
+            "goldpipe_table_last_maintenance_timestamp_seconds",
+            "When the latest table maintenance finished with a table (its report in the table)",
+            ["table"],
+            registry=r,
+        )
+        self.maintenance_counts = {
+            count: Gauge(
+                f"goldpipe_table_last_maintenance_{count}",
+                MAINTENANCE_COUNT_HELP[count],
+                ["table"],
+                registry=r,
+            )
+            for count in COUNTS
+        }
+        self.maintenance_runs = Counter(
+            "goldpipe_maintenance_runs_processed_total",
+            "Finished table maintenance runs reported (an Event each), by result: completed, failed",
+            ["result"],
+            registry=r,
+        )
         self.table_stats_errors = Counter(
             "goldpipe_table_stats_errors_total",
-            "Failed reads of the gold tables' freshness (the freshness gauges keep their last values)",
+            "Failed reads of the tables' freshness or maintenance reports (the gauges keep their last "
+            "values)",
             registry=r,
         )
         self.check_seconds = Histogram(
@@ -148,6 +183,8 @@ class Metrics:
             self.runs_failed.labels(reason=reason)
         for verdict in VERDICTS:
             self.runs.labels(verdict=verdict)
+        for result in MAINTENANCE_RESULTS:
+            self.maintenance_runs.labels(result=result)
         for result in ("sent", "failed", "dropped"):
             self.lineage_events.labels(result=result)
         for table in JOB_NAMES:

@@ -21,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from goldpipe.controller.config_source import LoadedConfig, config_digest, load_config_dir
 from goldpipe.controller.finished_runs import RunProcessor
+from goldpipe.controller.maintenance_runs import MaintenanceProcessor
 from goldpipe.controller.metrics import Metrics
 from goldpipe.controller.notify import Webhook
 from goldpipe.controller.schedules import (
@@ -30,7 +31,7 @@ from goldpipe.controller.schedules import (
     plan_schedules,
     with_owner,
 )
-from goldpipe.controller.table_metrics import record_freshness
+from goldpipe.controller.table_metrics import record_freshness, record_maintenance
 from goldpipe.core.errors import ConfigError
 from goldpipe.deploy.kube import KubeApi, KubeError
 from goldpipe.deploy.render.crds import NO_CRDS, crds_dir
@@ -63,6 +64,7 @@ class Controller:
     ready: bool = False
     last_pass: float = field(default_factory=time.monotonic)
     runs: RunProcessor | None = None
+    maintenance: MaintenanceProcessor | None = None
 
     def __post_init__(self) -> None:
         lineage = LineageEmitter(count=lambda result: self.metrics.lineage_events.labels(result=result).inc())
@@ -75,15 +77,27 @@ class Controller:
             clock=self.clock,
             lineage=lineage,
         )
+        self.maintenance = MaintenanceProcessor(
+            kube=self.kube,
+            settings=self.runs.settings,
+            catalog=self.catalog,
+            metrics=self.metrics,
+            webhook=self.webhook,
+        )
 
     def reconcile_runs(self) -> None:
-        """Check, publish and post every finished run that has no result yet."""
-        if self.runs is None or self.last_good is None:
+        """Check, publish and post every finished run that has no result yet, and report every
+        finished maintenance run not reported yet."""
+        if self.runs is None or self.maintenance is None or self.last_good is None:
             return
         try:
             self.runs.reconcile()
         except KubeError as exc:
             log.error("listing runs failed: %s", exc)
+        try:
+            self.maintenance.reconcile()
+        except KubeError as exc:
+            log.error("reporting maintenance runs failed: %s", exc)
 
     def reconcile_once(self) -> None:
         """One level-triggered pass. Never raises for expected failures: it logs and reports them."""
@@ -105,8 +119,8 @@ class Controller:
             self.metrics.reconcile_seconds.observe(time.monotonic() - started)
 
     def refresh_tables(self, settings: Settings) -> None:
-        """The freshness gauges of the gold tables, from the catalog (a failure is counted and
-        logged: the schedules are reconciled all the same)."""
+        """The freshness and maintenance gauges of the tables, from the catalog (a failure is
+        counted and logged: the schedules are reconciled all the same)."""
         try:
             catalog = self.catalog(settings)
         except Exception as exc:  # an unreachable catalog is the audit's problem to report
@@ -114,6 +128,7 @@ class Controller:
             log.warning("cannot open the catalog for the freshness gauges: %s", exc)
             return
         record_freshness(catalog, self.metrics)
+        record_maintenance(catalog, self.metrics)
 
     def _current_config(self) -> LoadedConfig | None:
         """The mounted config if valid; else a Warning (once per bad version) and the last good one."""
@@ -189,7 +204,8 @@ def run_forever(
     stop: threading.Event | None = None,
 ) -> None:
     """Reconcile the schedules now, then on every config change and every ``resync_seconds``;
-    look at the runs every ``poll_seconds`` (finished runs get checked and published)."""
+    look at the runs every ``poll_seconds`` (finished runs get checked and published, finished
+    maintenance runs reported)."""
     server = serve_http(controller, port, resync_seconds, host)
     log.info("controller started", extra={"config_dir": str(controller.config_dir), "port": port})
     if crds_dir() is None:

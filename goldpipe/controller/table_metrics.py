@@ -1,16 +1,19 @@
-"""The per-table gauges: freshness of every gold table's ``main`` (read on every resync and after
-every publish, so they are level-triggered like the rest of the controller) and the rows of each
-table's latest audited run."""
+"""The per-table gauges: freshness of every gold table's ``main`` and what the latest table
+maintenance did to each table (both read on every resync, and after every publish or maintenance
+run, so they are level-triggered like the rest of the controller and survive its restart), and
+the rows of each table's latest audited run."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from goldpipe.controller.metrics import Metrics
-from goldpipe.core.contract import JOB_NAMES
-from goldpipe.lakehouse.table_stats import freshness, run_rows
+from goldpipe.core.contract import GOLD_NAMESPACE, JOB_NAMES
+from goldpipe.core.maintenance_report import MaintenanceRecord
+from goldpipe.lakehouse.table_stats import freshness, maintenance_reports, run_rows
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -56,3 +59,35 @@ def record_run_rows(catalog: Catalog, jobs: tuple[str, ...], run_id: str, metric
     for table, counts in rows.items():
         metrics.rows_written.labels(table=table).set(counts.written)
         metrics.rows_rejected.labels(table=table).set(counts.rejected)
+
+
+def table_label(identifier: str) -> str:
+    """The ``table`` label of a maintained table (``namespace.name``): a gold table by its name
+    alone, like on every other per-table series (so a dashboard can join them), any other with its
+    namespace (``audit.check_results``)."""
+    namespace, _, name = identifier.partition(".")
+    return name if namespace == GOLD_NAMESPACE else identifier
+
+
+def set_maintenance_gauges(reports: Mapping[str, MaintenanceRecord | None], metrics: Metrics) -> None:
+    """The ``goldpipe_table_last_maintenance_*`` gauges of every table that has a report."""
+    for identifier, record in reports.items():
+        if record is None:
+            continue
+        table = table_label(identifier)
+        metrics.last_maintenance.labels(table=table).set(record.finished_at.timestamp())
+        for count, value in record.counts().items():
+            metrics.maintenance_counts[count].labels(table=table).set(value)
+
+
+def record_maintenance(catalog: Catalog, metrics: Metrics) -> bool:
+    """Read every table's latest maintenance report and set its gauges; False when reading failed
+    (counted and logged, never raised, as above)."""
+    try:
+        reports = maintenance_reports(catalog)
+    except Exception as exc:
+        metrics.table_stats_errors.inc()
+        log.warning("cannot read the tables' maintenance reports: %s", exc)
+        return False
+    set_maintenance_gauges(reports, metrics)
+    return True

@@ -246,3 +246,8 @@ def drop_branch_sql(catalog: str, table: str, branch: str) -> str:
 def unset_properties_sql(catalog: str, table: str, keys: tuple[str, ...]) -> str:
     listed = ", ".join(_string(key) for key in keys)
     return f"ALTER TABLE {catalog}.{table} UNSET TBLPROPERTIES IF EXISTS ({listed})"
+
+
+def set_property_sql(catalog: str, table: str, key: str, value: str) -> str:
+    """A metadata-only commit (no snapshot) setting one table property."""
+    return f"ALTER TABLE {catalog}.{table} SET TBLPROPERTIES ({_string(key)} = {_string(value)})"

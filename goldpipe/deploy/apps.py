@@ -17,6 +17,7 @@ from goldpipe.deploy.vocabulary import (
     LABEL_COMPONENT,
     LABEL_DATE,
     LABEL_JOB,
+    LABEL_MAINTENANCE_RESULT,
     LABEL_RUN_KIND,
     LABEL_SCHEDULE,
     MAINTENANCE_COMPONENT,
@@ -116,6 +117,11 @@ class SparkApp:
     def maintenance(self) -> bool:
         """A table maintenance run, not a gold run: it has no jobs, days or checks."""
         return self.labels.get(LABEL_COMPONENT) == MAINTENANCE_COMPONENT
+
+    @property
+    def maintenance_result(self) -> str | None:
+        """A maintenance run's posted result, None while there is none."""
+        return self.labels.get(LABEL_MAINTENANCE_RESULT)
 
     @property
     def run_kind(self) -> str:

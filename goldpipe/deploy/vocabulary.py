@@ -37,6 +37,8 @@ LABEL_JOB = "goldpipe.io/job"
 LABEL_DATE = "goldpipe.io/date"  # one-off and backfill runs: their day
 LABEL_RUN_KIND = "goldpipe.io/run-kind"  # scheduled, one-off, backfill
 LABEL_CHECKS = "goldpipe.io/checks"  # the posted result: passed, warning, failed, skipped
+# A maintenance run's posted result (its Event and gauges are done): completed or failed.
+LABEL_MAINTENANCE_RESULT = "goldpipe.io/maintenance-result"
 
 # Annotations.
 ANNOTATION_SUMMARY = "goldpipe.io/check-summary"  # compact JSON of the audit
@@ -65,7 +67,7 @@ def runs_selector(release_name: str) -> str:
 
 def maintenance_runs_selector(release_name: str) -> str:
     """The label selector of every table maintenance run of a release (listed by ``goldpipe
-    status``; never audited)."""
+    status``, reported by the controller; never audited)."""
     return f"{LABEL_INSTANCE}={release_name},{LABEL_COMPONENT}={MAINTENANCE_COMPONENT}"
 
 

@@ -1,5 +1,6 @@
 """What the metrics and lineage events say about a gold table, read from Iceberg metadata: its
-freshness on ``main`` (the same two facts the freshness check judges), and what one run wrote.
+freshness on ``main`` (the same two facts the freshness check judges), what one run wrote, and
+what the latest table maintenance did to it.
 
 Nothing here decides whether a number is good: the checks and the alerting rules do.
 """
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from goldpipe.core.contract import GOLD_TABLES, JOB_INPUTS
+from goldpipe.core.maintenance import CHECK_RESULTS_TABLE, GOLD_TABLE_NAMES
+from goldpipe.core.maintenance_report import REPORT_PROPERTY, MaintenanceRecord, parse_record
 from goldpipe.core.names import RUN_PROPERTY, branch_name, tag_name
 from goldpipe.lakehouse.gold_tables import day_filter, days_of, gold_table, head, history, summary_property
 from goldpipe.lakehouse.gold_tables import watermark as newest_day
@@ -125,3 +128,13 @@ def run_snapshot(catalog: Catalog, job: str, run_id: str) -> int | None:
     ref = run_ref(table, run_id)
     snapshot = None if ref is None else head(table, ref)
     return None if snapshot is None else int(snapshot.snapshot_id)
+
+
+def maintenance_reports(catalog: Catalog) -> dict[str, MaintenanceRecord | None]:
+    """Every table maintenance maintains that exists (``namespace.name``), with the report of its
+    latest maintenance (None: never maintained, or an unreadable report)."""
+    reports: dict[str, MaintenanceRecord | None] = {}
+    for identifier in (*GOLD_TABLE_NAMES, CHECK_RESULTS_TABLE):
+        if catalog.table_exists(identifier):
+            reports[identifier] = parse_record(catalog.load_table(identifier).properties.get(REPORT_PROPERTY))
+    return reports

@@ -36,6 +36,7 @@ ALERTS = {
     "GoldpipeBlockingCheckFailed",
     "GoldpipeRunsFailing",
     "GoldpipeRunStuck",
+    "GoldpipeMaintenanceFailed",
     "GoldpipeControllerDown",
     "GoldpipeConfigInvalid",
     "GoldpipeTableNotPublished",

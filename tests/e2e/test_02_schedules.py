@@ -1,13 +1,14 @@
-"""`helm upgrade` changes what the controller applies; the maintenance schedule fires and its run
-is never audited. (A gold schedule firing, its run audited, published and posted, is the node
+"""`helm upgrade` changes what the controller applies; the maintenance schedule fires, its run is
+never audited but reported: an Event with what it did to each table. (A gold schedule firing, its run audited, published and posted, is the node
 tier's: tests/node/test_02_scheduled_run.py, with real pods.)"""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from goldpipe.deploy.vocabulary import LABEL_COMPONENT, MAINTENANCE_COMPONENT
+from goldpipe.checks.history import results_table
+from goldpipe.core.maintenance_report import REPORT_PROPERTY, parse_record
+from goldpipe.deploy.vocabulary import LABEL_COMPONENT, LABEL_MAINTENANCE_RESULT, MAINTENANCE_COMPONENT
 from tests.e2e.conftest import E2E, LABEL_CHECKS
 from tests.e2e.deployment import NAMESPACE, RELEASE, SCHEDULE
 from tests.support.processes import wait_until
@@ -21,6 +22,12 @@ def _executor(e2e: E2E) -> dict[str, Any]:
     live = _schedule(e2e)
     assert live is not None
     return dict(live["spec"]["template"]["executor"])
+
+
+def _reported(e2e: E2E, name: str) -> dict[str, Any] | None:
+    """The SparkApplication once the controller has reported it (None before)."""
+    app = e2e.plane.get("sparkapplication", name, NAMESPACE)
+    return app if app and LABEL_MAINTENANCE_RESULT in app["metadata"].get("labels", {}) else None
 
 
 def test_helm_upgrade_with_other_executors_changes_the_applied_spec(e2e: E2E) -> None:
@@ -60,8 +67,10 @@ def test_a_schedule_removed_from_the_values_is_deleted(e2e: E2E) -> None:
     assert live is not None and "rejected_rows" in live["spec"]["template"]["arguments"][1]
 
 
-def test_the_maintenance_schedule_runs_its_job_and_is_never_audited(e2e: E2E) -> None:
+def test_the_maintenance_schedule_runs_its_job_is_never_audited_and_is_reported(e2e: E2E) -> None:
     name = f"{RELEASE}-maintenance"
+    # A table to maintain (created as the controller creates it): its report is read back below.
+    results_table(e2e.catalog())
     live = wait_until(lambda: _schedule(e2e, name), timeout=60, what="maintenance schedule applied")
     assert live["metadata"]["labels"][LABEL_COMPONENT] == MAINTENANCE_COMPONENT
     assert live["spec"]["template"]["mainApplicationFile"].endswith("/spark_apps/maintenance.py")
@@ -78,11 +87,20 @@ def test_the_maintenance_schedule_runs_its_job_and_is_never_audited(e2e: E2E) ->
     assert app["status"]["applicationState"]["state"] == "COMPLETED", e2e.diagnostics()
     [execution] = e2e.runner.executions_of(run)
     assert execution.exit_code == 0
-    # The controller polls finished runs every second: a few polls later, still no audit.
-    time.sleep(5)
-    later = e2e.plane.get("sparkapplication", run, NAMESPACE)
-    assert later is not None and LABEL_CHECKS not in later["metadata"].get("labels", {})
-    assert not e2e.deployment.events(run)
+    # Reported, not audited: the job's run id (derived in the driver) is the controller's.
+    later = wait_until(
+        lambda: _reported(e2e, run),
+        timeout=60,
+        what="the maintenance run reported",
+        details=e2e.deployment.controller_log,
+    )
+    assert later["metadata"]["labels"][LABEL_MAINTENANCE_RESULT] == "completed"
+    assert LABEL_CHECKS not in later["metadata"]["labels"]
+    [event] = e2e.deployment.events(run)
+    assert (event["type"], event["reason"]) == ("Normal", "MaintenanceCompleted")
+    record = parse_record(e2e.catalog().load_table("audit.check_results").properties.get(REPORT_PROPERTY))
+    assert record is not None and record.run_id == e2e.run_id(run)
+    assert record.line() in event["message"] and "no report of this run" not in event["message"]
     # Disabled: the controller deletes the schedule; enabled again: it is back.
     e2e.deployment.upgrade("maintenance.enabled=false")
     wait_until(lambda: _schedule(e2e, name) is None, timeout=60, what="maintenance schedule deleted")

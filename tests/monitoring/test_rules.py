@@ -109,6 +109,17 @@ CASES = [
         [("0m", []), ("1m", [labelled("warning")]), ("3m", [])],
     ),
     case(
+        # One maintenance run failed at 2h (a completed one does not count): firing for a day.
+        "GoldpipeMaintenanceFailed",
+        "1h",
+        {
+            f'goldpipe_maintenance_runs_processed_total{{{L},result="failed"}}': "0 0 1 1x40",
+            f'goldpipe_maintenance_runs_processed_total{{{L},result="completed"}}': "0 1 1 2x40",
+            f'goldpipe_maintenance_runs_processed_total{{{OTHER},result="failed"}}': "0 1 2 3x40",
+        },
+        [("1h", []), ("2h", [labelled("warning")]), ("24h", [labelled("warning")]), ("28h", [])],
+    ),
+    case(
         "GoldpipeControllerDown",
         "1m",
         {f"up{{{L}}}": "1 1 0x20", f"up{{{OTHER}}}": "1x22"},

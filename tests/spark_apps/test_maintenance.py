@@ -21,6 +21,7 @@ from goldpipe.checks.history import record_results, results_table
 from goldpipe.checks.model import passed
 from goldpipe.core.contract import GOLD_NAMESPACE
 from goldpipe.core.maintenance import MaintenancePolicy
+from goldpipe.core.maintenance_report import REPORT_PROPERTY, parse_record
 from goldpipe.core.names import branch_name, tag_name
 from goldpipe.lakehouse.publish import publish_table
 from spark_apps import gold
@@ -129,8 +130,9 @@ def test_maintenance_expires_history_drops_old_failed_branches_and_keeps_what_re
     audit = results_table(lakehouse.pyiceberg())
     audit_rows_before = audit.scan().to_arrow().num_rows
     lines: list[str] = []
+    started = dt.datetime.now(dt.UTC)
 
-    reports = run_maintenance(spark, catalog, POLICY, history["now"], progress=lines.append)
+    reports = run_maintenance(spark, catalog, POLICY, history["now"], progress=lines.append, run_id="maint-1")
 
     table.refresh()
     by_table = {r.table: r for r in reports}
@@ -153,6 +155,14 @@ def test_maintenance_expires_history_drops_old_failed_branches_and_keeps_what_re
     assert report.manifests_rewritten >= 1
     assert audit.refresh().scan().to_arrow().num_rows == audit_rows_before == 2
     assert any("failed-run branch(es) dropped (audit_failed_old)" in line for line in lines)
+    # Each table's report, where the controller reads it without Spark.
+    for name, maintained in ((f"gold.{TABLE}", table), ("audit.check_results", audit.refresh())):
+        record = parse_record(maintained.properties.get(REPORT_PROPERTY))
+        assert record == by_table[name].record("maint-1", record.finished_at)
+        assert started <= record.finished_at <= dt.datetime.now(dt.UTC)
+    assert (
+        record.dropped_branches == 0 and by_table[f"gold.{TABLE}"].record("r", started).dropped_branches == 1
+    )
 
 
 def test_orphan_files_older_than_the_min_age_go_and_younger_ones_stay(
@@ -173,6 +183,7 @@ def test_orphan_files_older_than_the_min_age_go_and_younger_ones_stay(
     [dry, _] = run_maintenance(spark, catalog, policy, now, dry_run=True, progress=lines.append)
     assert [Path(urlparse(p).path) for p in dry.orphan_files] == [old] and old.exists()
     assert f"  orphan: {dry.orphan_files[0]}" in lines
+    assert REPORT_PROPERTY not in table.refresh().properties  # a dry run changes nothing
 
     [report, _] = run_maintenance(spark, catalog, policy, now, progress=lambda _: None)
     assert len(report.orphan_files) == 1 and not old.exists() and young.exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pyarrow.compute as pc
 
@@ -133,3 +134,16 @@ def test_freshness_of_an_unreadable_catalog_is_counted_not_raised() -> None:
     metrics = Metrics()
     assert record_freshness(Broken(), metrics) is False  # type: ignore[arg-type]
     assert sample(metrics, "goldpipe_table_stats_errors_total") == 1
+
+
+def test_the_readme_documents_every_per_table_gauge() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The metrics", 1)[1].split("\n### ", 1)[0]
+    gauges = [
+        f.name
+        for f in Metrics().registry.collect()
+        if f.type == "gauge" and f.name.startswith("goldpipe_table_")
+    ]
+    assert len(gauges) >= 12
+    assert [name for name in gauges if f"`{name}`" not in section] == []
+    assert "`goldpipe_maintenance_runs_processed_total{result}`" in section
