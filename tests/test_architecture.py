@@ -11,6 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+CODE_PACKAGES = ("goldpipe", "spark_apps", "localcluster")
 
 
 def _contracts() -> list[dict[str, object]]:
@@ -58,12 +59,28 @@ def _imports(path: Path, modules: set[str]) -> set[str]:
 def test_no_modules_import_each_other_in_a_circle() -> None:
     """Even through `if TYPE_CHECKING:` (which lint-imports leaves out): a circle means the
     modules are one piece of code split in two (issue 21: seed's arrow -> day -> dimensions)."""
-    paths = [
-        p for package in ("goldpipe", "spark_apps", "localcluster") for p in (ROOT / package).rglob("*.py")
-    ]
+    paths = [p for package in CODE_PACKAGES for p in (ROOT / package).rglob("*.py")]
     modules = {_module(p) for p in paths}
     graph = {_module(p): _imports(p, modules) for p in paths}
     try:
         graphlib.TopologicalSorter(graph).prepare()
     except graphlib.CycleError as error:
         raise AssertionError(f"an import circle: {' -> '.join(error.args[1])}") from None
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """An underscore says "only this module uses it": a name another module needs is public, in
+    the module that owns it (issue 21, finding 5: seed's modules shared _rng, _DayContext, ...)."""
+    found = []
+    for package in CODE_PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.ImportFrom):
+                    continue
+                # Dunders (__version__) are public; a relative import is always of our own code.
+                private = [a.name for a in node.names if a.name.startswith("_") and not a.name.endswith("__")]
+                if private and (node.level or str(node.module).split(".")[0] in CODE_PACKAGES):
+                    found.append(
+                        f"{path.relative_to(ROOT)}:{node.lineno}: {node.module} {', '.join(private)}"
+                    )
+    assert found == []

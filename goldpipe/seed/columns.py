@@ -9,28 +9,28 @@ from typing import TypeVar
 
 import numpy as np
 
-from goldpipe.seed.constants import _DAY, _EPOCH, _HOUR, _HOUR_WEIGHTS, _REDELIVERY_RATE, _SECOND, Arr, Cols
+from goldpipe.seed.constants import DAY, EPOCH, HOUR, HOUR_WEIGHTS, REDELIVERY_RATE, SECOND, Arr, Cols
 
 _Role = TypeVar("_Role", bound=IntEnum)
 
 
-def _rng(seed: int, *key: int) -> np.random.Generator:
+def random_stream(seed: int, *key: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, *key])))
 
 
-def _day_start(day: date) -> int:
-    return (day - _EPOCH).days * _DAY
+def day_start(day: date) -> int:
+    return (day - EPOCH).days * DAY
 
 
 def _take(cols: Cols, idx: Arr) -> Cols:
     return {k: v[idx] for k, v in cols.items()}
 
 
-def _concat(*parts: Cols) -> Cols:
+def concat(*parts: Cols) -> Cols:
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
-def _pick(rng: np.random.Generator, n: int, weights: Sequence[float], null_rate: float = 0.0) -> Arr:
+def pick(rng: np.random.Generator, n: int, weights: Sequence[float], null_rate: float = 0.0) -> Arr:
     """Codes drawn with ``weights``; ``-1`` (null) at ``null_rate``."""
     p = np.asarray(weights, dtype=np.float64)
     codes = rng.choice(p.size, size=n, p=p / p.sum()).astype(np.int64)
@@ -39,18 +39,18 @@ def _pick(rng: np.random.Generator, n: int, weights: Sequence[float], null_rate:
     return codes
 
 
-def _times_of_day(rng: np.random.Generator, start: int, n: int) -> Arr:
-    hours = _pick(rng, n, _HOUR_WEIGHTS)
-    return start + hours * _HOUR + rng.integers(0, _HOUR, n)
+def times_of_day(rng: np.random.Generator, start: int, n: int) -> Arr:
+    hours = pick(rng, n, HOUR_WEIGHTS)
+    return start + hours * HOUR + rng.integers(0, HOUR, n)
 
 
-def _delays(rng: np.random.Generator, n: int, median_s: float, cap: int) -> Arr:
+def delays(rng: np.random.Generator, n: int, median_s: float, cap: int) -> Arr:
     """Ingestion lag: mostly seconds, a long tail up to ``cap``."""
-    lag = rng.lognormal(np.log(median_s * _SECOND), 1.5, n)
+    lag = rng.lognormal(np.log(median_s * SECOND), 1.5, n)
     return np.minimum(lag, cap).astype(np.int64)
 
 
-def _assign_roles(
+def assign_roles(
     rng: np.random.Generator, eligible: Arr, n: int, rates: Mapping[_Role, float], reserve_clean: int
 ) -> tuple[Arr, Arr]:
     """A role per row (0 = clean) and the clean rows, in random order.
@@ -73,7 +73,7 @@ def _assign_roles(
     return roles, clean
 
 
-def _versions(final: Cols, n_prev: Arr, ing0: Arr, gap: Arr) -> tuple[Cols, Cols, Arr]:
+def add_versions(final: Cols, n_prev: Arr, ing0: Arr, gap: Arr) -> tuple[Cols, Cols, Arr]:
     """Current rows plus ``n_prev[i]`` earlier copies of row i, each ingested ``gap[i]`` apart.
 
     Returns (current, earlier, source row of each earlier copy); the caller edits the
@@ -91,15 +91,15 @@ def _versions(final: Cols, n_prev: Arr, ing0: Arr, gap: Arr) -> tuple[Cols, Cols
     return cur, prev, src
 
 
-def _redeliver(rng: np.random.Generator, rows: Cols, forced: Arr) -> Cols:
+def redeliver(rng: np.random.Generator, rows: Cols, forced: Arr) -> Cols:
     """Append exact copies of some rows, in arrival order.
 
     A copy arrives less than half its key's version gap after the original, so it never
     ties with or overtakes the next version.
     """
-    mask = rng.random(rows["ingested_at"].size) < _REDELIVERY_RATE
+    mask = rng.random(rows["ingested_at"].size) < REDELIVERY_RATE
     mask[forced] = True
     dup = _take(rows, np.flatnonzero(mask))
     dup["ingested_at"] = dup["ingested_at"] + rng.integers(1, np.maximum(dup["_gap"] // 2, 2))
-    out = _concat(rows, dup)
+    out = concat(rows, dup)
     return _take(out, np.argsort(out["ingested_at"], kind="stable"))

@@ -10,39 +10,47 @@ import numpy as np
 import pyarrow as pa
 
 from goldpipe.core import contract as ct
-from goldpipe.seed.arrow import _ids, _ints, _large, _money, _strings, _table, _ts
-from goldpipe.seed.columns import _day_start, _delays, _rng
+from goldpipe.seed.arrow import (
+    contract_table,
+    id_column,
+    int_column,
+    large_strings,
+    money_column,
+    string_column,
+    ts_column,
+)
+from goldpipe.seed.columns import day_start, delays, random_stream
 from goldpipe.seed.constants import (
-    _DAY,
-    _DEVICES,
-    _EVENT_DICT,
-    _HOUR,
-    _POPULARITY,
-    _STATUS_DICT,
-    _UNKNOWN_CUSTOMERS,
-    _UNKNOWN_PRODUCTS,
+    DAY,
+    DEVICES,
+    EVENT_DICT,
+    HOUR,
+    POPULARITY_STREAM,
+    STATUS_DICT,
+    UNKNOWN_CUSTOMERS,
+    UNKNOWN_PRODUCTS,
     Arr,
     Cols,
 )
-from goldpipe.seed.dimensions import _customer_attributes, _DimsView
+from goldpipe.seed.dimensions import DimsView, customer_attributes
 
 
 @dataclass(frozen=True)
-class _DayContext:
+class DayContext:
     day: date
     n: int  # the day's orders
     key: int  # orders_per_day: what the random streams are keyed by, whatever the day's count
     seed: int
-    dims: _DimsView
+    dims: DimsView
     start: int  # 00:00:00.000000 of the day, microseconds since the epoch
     tag: str  # the day in ids
     n_signups: int
     popularity: Arr  # product draw probabilities
 
     @classmethod
-    def build(cls, day: date, n: int, seed: int, dims: _DimsView, orders: int | None = None) -> _DayContext:
+    def build(cls, day: date, n: int, seed: int, dims: DimsView, orders: int | None = None) -> DayContext:
         """``n``: orders_per_day; ``orders``: the day's own count when a season changes it."""
-        ranks = _rng(seed, n, _POPULARITY).permutation(len(dims.product_ids))
+        ranks = random_stream(seed, n, POPULARITY_STREAM).permutation(len(dims.product_ids))
         weights = 1.0 / (ranks + 5.0)
         return cls(
             day=day,
@@ -50,7 +58,7 @@ class _DayContext:
             key=n,
             seed=seed,
             dims=dims,
-            start=_day_start(day),
+            start=day_start(day),
             tag=day.strftime("%Y%m%d"),
             n_signups=max(1, (n if orders is None else orders) // 100),
             popularity=weights / weights.sum(),
@@ -59,10 +67,10 @@ class _DayContext:
     @property
     def last(self) -> int:
         """23:59:59.999999 of the day."""
-        return self.start + _DAY - 1
+        return self.start + DAY - 1
 
     def rng(self, stream: int) -> np.random.Generator:
-        return _rng(self.seed, self.key, self.day.toordinal(), stream)
+        return random_stream(self.seed, self.key, self.day.toordinal(), stream)
 
     # Customer codes: pool index, then unknown ids, then the day's sign-ups; -1 is null.
     @property
@@ -71,7 +79,7 @@ class _DayContext:
 
     @property
     def first_signup(self) -> int:
-        return self.unknown_customer + _UNKNOWN_CUSTOMERS
+        return self.unknown_customer + UNKNOWN_CUSTOMERS
 
     # Product codes: pool index, then unknown ids; -1 is null.
     @property
@@ -82,11 +90,11 @@ class _DayContext:
         """Popular products mostly, an id absent from the dimension 1 % of the time."""
         codes = rng.choice(self.popularity.size, size=n, p=self.popularity).astype(np.int64)
         unknown = rng.random(n) < 0.01
-        codes[unknown] = self.unknown_product + rng.integers(0, _UNKNOWN_PRODUCTS, int(unknown.sum()))
+        codes[unknown] = self.unknown_product + rng.integers(0, UNKNOWN_PRODUCTS, int(unknown.sum()))
         return codes
 
 
-def _signups(rng: np.random.Generator, ctx: _DayContext, orders: Cols, events: Cols) -> Cols:
+def day_signups(rng: np.random.Generator, ctx: DayContext, orders: Cols, events: Cols) -> Cols:
     """The customers who sign up on the day, each before its first order or event."""
     k = ctx.n_signups
     first = np.full(k, ctx.last, dtype=np.int64)
@@ -95,57 +103,57 @@ def _signups(rng: np.random.Generator, ctx: _DayContext, orders: Cols, events: C
         mine = who >= 0
         np.minimum.at(first, who[mine], rows["ts"][mine])
     signup = ctx.start + (rng.random(k) * (first - ctx.start)).astype(np.int64)
-    cols = {"num": np.arange(k), **_customer_attributes(rng, k), "signup": signup}
-    cols["ingested_at"] = signup + _delays(rng, k, 10, _HOUR)
+    cols = {"num": np.arange(k), **customer_attributes(rng, k), "signup": signup}
+    cols["ingested_at"] = signup + delays(rng, k, 10, HOUR)
     return cols
 
 
-def _customer_dictionary(ctx: _DayContext) -> pa.Array:
-    unknown = _ids("CX", np.arange(_UNKNOWN_CUSTOMERS), 5)
-    signups = _ids(f"C{ctx.tag}-", np.arange(ctx.n_signups), 5)
+def _customer_dictionary(ctx: DayContext) -> pa.Array:
+    unknown = id_column("CX", np.arange(UNKNOWN_CUSTOMERS), 5)
+    signups = id_column(f"C{ctx.tag}-", np.arange(ctx.n_signups), 5)
     return pa.concat_arrays([ctx.dims.customer_ids.cast(pa.large_string()), unknown, signups])
 
 
-def _product_dictionary(ctx: _DayContext) -> pa.Array:
-    unknown = _ids("PX", np.arange(_UNKNOWN_PRODUCTS), 5)
+def _product_dictionary(ctx: DayContext) -> pa.Array:
+    unknown = id_column("PX", np.arange(UNKNOWN_PRODUCTS), 5)
     return pa.concat_arrays([ctx.dims.product_ids.cast(pa.large_string()), unknown])
 
 
-def _orders_table(ctx: _DayContext, cols: Cols) -> pa.Table:
-    return _table(
+def orders_table(ctx: DayContext, cols: Cols) -> pa.Table:
+    return contract_table(
         ct.ORDERS,
-        order_id=_ids(f"O{ctx.tag}-", cols["oid"], 7),
-        customer_id=_strings(cols["customer"], _customer_dictionary(ctx)),
-        order_ts=_ts(cols["ts"]),
-        status=_strings(cols["status"], _large(_STATUS_DICT)),
-        channel=_strings(cols["channel"], _large(ct.CHANNELS)),
-        ingested_at=_ts(cols["ingested_at"]),
+        order_id=id_column(f"O{ctx.tag}-", cols["oid"], 7),
+        customer_id=string_column(cols["customer"], _customer_dictionary(ctx)),
+        order_ts=ts_column(cols["ts"]),
+        status=string_column(cols["status"], large_strings(STATUS_DICT)),
+        channel=string_column(cols["channel"], large_strings(ct.CHANNELS)),
+        ingested_at=ts_column(cols["ingested_at"]),
     )
 
 
-def _items_table(ctx: _DayContext, cols: Cols) -> pa.Table:
-    return _table(
+def items_table(ctx: DayContext, cols: Cols) -> pa.Table:
+    return contract_table(
         ct.ORDER_ITEMS,
-        order_id=_ids(f"O{ctx.tag}-", cols["oid"], 7),
-        line_number=_ints(cols["line"]),
-        product_id=_strings(cols["product"], _product_dictionary(ctx)),
-        quantity=_ints(cols["quantity"]),
-        unit_price=_money(cols["unit"]),
-        discount_amount=_money(cols["discount"]),
-        order_ts=_ts(cols["ts"]),
-        ingested_at=_ts(cols["ingested_at"]),
+        order_id=id_column(f"O{ctx.tag}-", cols["oid"], 7),
+        line_number=int_column(cols["line"]),
+        product_id=string_column(cols["product"], _product_dictionary(ctx)),
+        quantity=int_column(cols["quantity"]),
+        unit_price=money_column(cols["unit"]),
+        discount_amount=money_column(cols["discount"]),
+        order_ts=ts_column(cols["ts"]),
+        ingested_at=ts_column(cols["ingested_at"]),
     )
 
 
-def _events_table(ctx: _DayContext, cols: Cols) -> pa.Table:
-    return _table(
+def events_table(ctx: DayContext, cols: Cols) -> pa.Table:
+    return contract_table(
         ct.EVENTS,
-        event_id=_ids(f"E{ctx.tag}-", cols["eid"], 8),
-        session_id=_ids(f"S{ctx.tag}-", cols["sid"], 7),
-        customer_id=_strings(cols["customer"], _customer_dictionary(ctx)),
-        event_type=_strings(cols["etype"], _large(_EVENT_DICT)),
-        product_id=_strings(cols["product"], _product_dictionary(ctx)),
-        event_ts=_ts(cols["ts"]),
-        device=_strings(cols["device"], _large(_DEVICES)),
-        ingested_at=_ts(cols["ingested_at"]),
+        event_id=id_column(f"E{ctx.tag}-", cols["eid"], 8),
+        session_id=id_column(f"S{ctx.tag}-", cols["sid"], 7),
+        customer_id=string_column(cols["customer"], _customer_dictionary(ctx)),
+        event_type=string_column(cols["etype"], large_strings(EVENT_DICT)),
+        product_id=string_column(cols["product"], _product_dictionary(ctx)),
+        event_ts=ts_column(cols["ts"]),
+        device=string_column(cols["device"], large_strings(DEVICES)),
+        ingested_at=ts_column(cols["ingested_at"]),
     )

@@ -10,68 +10,68 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from goldpipe.core import contract as ct
-from goldpipe.seed.arrow import _customers_table, _products_table
-from goldpipe.seed.columns import _concat, _delays, _pick, _redeliver, _versions
+from goldpipe.seed.arrow import customers_table, products_table
+from goldpipe.seed.columns import add_versions, concat, delays, pick, redeliver
 from goldpipe.seed.constants import (
-    _BRANDS,
-    _CATEGORIES,
-    _CATEGORY_WEIGHTS,
-    _COUNTRY_WEIGHTS,
-    _DAY,
-    _SEGMENT_WEIGHTS,
+    BRANDS,
+    CATEGORIES,
+    CATEGORY_WEIGHTS,
+    COUNTRY_WEIGHTS,
+    DAY,
     NULL,
+    SEGMENT_WEIGHTS,
     Arr,
     Cols,
 )
 
 
-def _customer_attributes(rng: np.random.Generator, n: int) -> Cols:
+def customer_attributes(rng: np.random.Generator, n: int) -> Cols:
     return {
         "has_email": (rng.random(n) >= 0.02).astype(np.int64),
-        "country": _pick(rng, n, _COUNTRY_WEIGHTS, null_rate=0.01),
-        "segment": _pick(rng, n, _SEGMENT_WEIGHTS, null_rate=0.005),
+        "country": pick(rng, n, COUNTRY_WEIGHTS, null_rate=0.01),
+        "segment": pick(rng, n, SEGMENT_WEIGHTS, null_rate=0.005),
     }
 
 
-def _dimension_customers(rng: np.random.Generator, orders_per_day: int, end: int) -> pa.Table:
+def dimension_customers(rng: np.random.Generator, orders_per_day: int, end: int) -> pa.Table:
     n = max(200, 2 * orders_per_day)
-    cols = {"num": np.arange(n), **_customer_attributes(rng, n)}
-    cols["signup"] = end - rng.integers(365 * _DAY, 3 * 365 * _DAY, n)
+    cols = {"num": np.arange(n), **customer_attributes(rng, n)}
+    cols["signup"] = end - rng.integers(365 * DAY, 3 * 365 * DAY, n)
     null_signup, changed, redelivered = _flags(rng, n, (0.03, 0.05, 0.02))
     cols["signup"][null_signup] = NULL
     # A customer without sign-up time was still ingested at some point before the end date.
-    known = np.where(null_signup, end - rng.integers(365 * _DAY, 3 * 365 * _DAY, n), cols["signup"])
-    ing0 = known + _delays(rng, n, 60, _DAY)
-    cur, prev, _ = _versions(cols, changed.astype(np.int64), ing0, rng.integers(_DAY, 120 * _DAY, n))
+    known = np.where(null_signup, end - rng.integers(365 * DAY, 3 * 365 * DAY, n), cols["signup"])
+    ing0 = known + delays(rng, n, 60, DAY)
+    cur, prev, _ = add_versions(cols, changed.astype(np.int64), ing0, rng.integers(DAY, 120 * DAY, n))
     # The earlier version had another segment: the customer moved up (or down) since.
     prev["segment"] = np.where(prev["segment"] < 0, 0, (prev["segment"] + 1) % len(ct.SEGMENTS))
-    rows = _concat(cur, prev)
-    return _customers_table(_redeliver(rng, rows, np.flatnonzero(redelivered)), "C", 7)
+    rows = concat(cur, prev)
+    return customers_table(redeliver(rng, rows, np.flatnonzero(redelivered)), "C", 7)
 
 
-def _dimension_products(rng: np.random.Generator, orders_per_day: int, end: int) -> pa.Table:
+def dimension_products(rng: np.random.Generator, orders_per_day: int, end: int) -> pa.Table:
     n = max(100, orders_per_day // 20)
-    category = _pick(rng, n, _CATEGORY_WEIGHTS)
+    category = pick(rng, n, CATEGORY_WEIGHTS)
     cents = np.clip(rng.lognormal(np.log(2500), 0.9, n), 99, 299_999).astype(np.int64)
     cents = np.where(rng.random(n) < 0.6, cents // 100 * 100 + 99, cents)
     cols = {
         "num": np.arange(n),
         "noun": category * 3 + rng.integers(0, 3, n),
         "model": rng.integers(100, 1000, n),
-        "brand": _pick(rng, n, [1.0] * len(_BRANDS), null_rate=0.02),
+        "brand": pick(rng, n, [1.0] * len(BRANDS), null_rate=0.02),
         "category": category,
         "price": cents,
     }
     null_category, recategorised, repriced, redelivered = _flags(rng, n, (0.03, 0.08, 0.05, 0.02))
     cols["category"] = np.where(null_category, -1, category)
-    ing0 = end - 400 * _DAY + rng.integers(0, 30 * _DAY, n)
+    ing0 = end - 400 * DAY + rng.integers(0, 30 * DAY, n)
     n_prev = (recategorised | repriced).astype(np.int64)
-    cur, prev, src = _versions(cols, n_prev, ing0, rng.integers(_DAY, 60 * _DAY, n))
+    cur, prev, src = add_versions(cols, n_prev, ing0, rng.integers(DAY, 60 * DAY, n))
     moved = recategorised[src]
-    prev["category"] = np.where(moved, (category[src] + 1) % len(_CATEGORIES), prev["category"])
+    prev["category"] = np.where(moved, (category[src] + 1) % len(CATEGORIES), prev["category"])
     prev["price"] = np.where(repriced[src], prev["price"] * 11 // 10, prev["price"])
-    rows = _concat(cur, prev)
-    return _products_table(_redeliver(rng, rows, np.flatnonzero(redelivered)))
+    rows = concat(cur, prev)
+    return products_table(redeliver(rng, rows, np.flatnonzero(redelivered)))
 
 
 def _flags(rng: np.random.Generator, n: int, rates: Sequence[float]) -> list[Arr]:
@@ -85,7 +85,7 @@ def _flags(rng: np.random.Generator, n: int, rates: Sequence[float]) -> list[Arr
 
 
 @dataclass(frozen=True)
-class _DimsView:
+class DimsView:
     """What a day needs from the dimensions, read from their current versions."""
 
     customer_ids: pa.Array
@@ -97,7 +97,7 @@ class _DimsView:
     changed_products: Arr
 
     @classmethod
-    def of(cls, dims: Mapping[str, pa.Table]) -> _DimsView:
+    def of(cls, dims: Mapping[str, pa.Table]) -> DimsView:
         customers, changed_customers = _current(dims["customers"], "customer_id", "segment")
         products, changed_products = _current(dims["products"], "product_id", "category")
         price = pc.round(pc.multiply(pc.cast(products.column("list_price"), pa.float64()), 100.0))

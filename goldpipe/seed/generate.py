@@ -8,23 +8,23 @@ from datetime import date, timedelta
 import pyarrow as pa
 
 from goldpipe.core.errors import GoldpipeError
-from goldpipe.seed.arrow import _customers_table
-from goldpipe.seed.columns import _day_start, _rng
+from goldpipe.seed.arrow import customers_table
+from goldpipe.seed.columns import day_start, random_stream
 from goldpipe.seed.constants import (
-    _CUSTOMERS,
-    _EVENTS,
-    _INCIDENTS,
-    _ITEMS,
-    _ORDERS,
-    _PRODUCTS,
-    _SIGNUPS,
+    CUSTOMERS_STREAM,
+    EVENTS_STREAM,
+    INCIDENTS_STREAM,
+    ITEMS_STREAM,
     MIN_ORDERS_PER_DAY,
+    ORDERS_STREAM,
+    PRODUCTS_STREAM,
+    SIGNUPS_STREAM,
 )
-from goldpipe.seed.day import _DayContext, _events_table, _items_table, _orders_table, _signups
-from goldpipe.seed.dimensions import _dimension_customers, _dimension_products, _DimsView
-from goldpipe.seed.events import _events
-from goldpipe.seed.items import _items
-from goldpipe.seed.orders import _orders
+from goldpipe.seed.day import DayContext, day_signups, events_table, items_table, orders_table
+from goldpipe.seed.dimensions import DimsView, dimension_customers, dimension_products
+from goldpipe.seed.events import day_events
+from goldpipe.seed.items import day_items
+from goldpipe.seed.orders import day_orders
 from goldpipe.seed.season import Season, apply_to_items
 
 
@@ -40,11 +40,15 @@ def generate_dimensions(seed: int, orders_per_day: int, end_date: date) -> dict[
     Values depend on ``(seed, orders_per_day)`` only; ``end_date`` places their timestamps
     (sign-ups one to three years before it).
     """
-    _check_inputs(1, orders_per_day, seed)
-    end = _day_start(end_date)
+    check_inputs(1, orders_per_day, seed)
+    end = day_start(end_date)
     return {
-        "customers": _dimension_customers(_rng(seed, orders_per_day, _CUSTOMERS), orders_per_day, end),
-        "products": _dimension_products(_rng(seed, orders_per_day, _PRODUCTS), orders_per_day, end),
+        "customers": dimension_customers(
+            random_stream(seed, orders_per_day, CUSTOMERS_STREAM), orders_per_day, end
+        ),
+        "products": dimension_products(
+            random_stream(seed, orders_per_day, PRODUCTS_STREAM), orders_per_day, end
+        ),
     }
 
 
@@ -57,20 +61,20 @@ def generate_day(
     ``is_new_customer`` flag has cases every day); append it to ``silver.customers``.
     ``season`` scales the day's orders by its weekday and injects its incident, if any.
     """
-    _check_inputs(1, orders_per_day, seed)
+    check_inputs(1, orders_per_day, seed)
     season = season or Season()
-    dims_view = _DimsView.of(dims)
-    ctx = _DayContext.build(day, orders_per_day, seed, dims_view, season.orders_on(day, orders_per_day))
-    events, session_customers = _events(ctx.rng(_EVENTS), ctx)
-    orders, facts = _orders(ctx.rng(_ORDERS), ctx, session_customers)
-    items = _items(ctx.rng(_ITEMS), ctx, facts)
-    apply_to_items(season.incidents.get(day), ctx.rng(_INCIDENTS), items)
-    signups = _signups(ctx.rng(_SIGNUPS), ctx, orders, events)
+    dims_view = DimsView.of(dims)
+    ctx = DayContext.build(day, orders_per_day, seed, dims_view, season.orders_on(day, orders_per_day))
+    events, session_customers = day_events(ctx.rng(EVENTS_STREAM), ctx)
+    orders, facts = day_orders(ctx.rng(ORDERS_STREAM), ctx, session_customers)
+    items = day_items(ctx.rng(ITEMS_STREAM), ctx, facts)
+    apply_to_items(season.incidents.get(day), ctx.rng(INCIDENTS_STREAM), items)
+    signups = day_signups(ctx.rng(SIGNUPS_STREAM), ctx, orders, events)
     return {
-        "orders": _orders_table(ctx, orders),
-        "order_items": _items_table(ctx, items),
-        "events": _events_table(ctx, events),
-        "customers": _customers_table(signups, f"C{ctx.tag}-", 5),
+        "orders": orders_table(ctx, orders),
+        "order_items": items_table(ctx, items),
+        "events": events_table(ctx, events),
+        "customers": customers_table(signups, f"C{ctx.tag}-", 5),
     }
 
 
@@ -79,7 +83,7 @@ def _check_positive(what: str, value: int, minimum: int) -> None:
         raise GoldpipeError(f"{what} must be at least {minimum}, got {value}")
 
 
-def _check_inputs(days: int, orders_per_day: int, seed: int) -> None:
+def check_inputs(days: int, orders_per_day: int, seed: int) -> None:
     _check_positive("days", days, 1)
     # Below this the forced dirt rows would crowd out the clean orders they need.
     _check_positive("orders_per_day", orders_per_day, MIN_ORDERS_PER_DAY)

@@ -6,23 +6,23 @@ from typing import Final
 
 import numpy as np
 
-from goldpipe.seed.columns import _concat, _pick, _redeliver, _versions
-from goldpipe.seed.constants import _HOUR, _ITEMS_PER_ORDER_WEIGHTS, _MINUTE, _SECOND, NULL, Arr, Cols
-from goldpipe.seed.day import _DayContext
-from goldpipe.seed.orders import _OrderFacts
-from goldpipe.seed.roles import _ITEM_RATES, _ItemRole
+from goldpipe.seed.columns import add_versions, concat, pick, redeliver
+from goldpipe.seed.constants import HOUR, ITEMS_PER_ORDER_WEIGHTS, MINUTE, NULL, SECOND, Arr, Cols
+from goldpipe.seed.day import DayContext
+from goldpipe.seed.orders import OrderFacts
+from goldpipe.seed.roles import ITEM_RATES, ItemRole
 
-_FORCED_ITEM_ROLES: Final = tuple(r for r in _ItemRole if r != _ItemRole.CLEAN)
+_FORCED_ITEM_ROLES: Final = tuple(r for r in ItemRole if r != ItemRole.CLEAN)
 
 
-def _items(rng: np.random.Generator, ctx: _DayContext, facts: _OrderFacts) -> Cols:
+def day_items(rng: np.random.Generator, ctx: DayContext, facts: OrderFacts) -> Cols:
     """The day's order items, all versions and redeliveries, in arrival order."""
     n = ctx.n
-    counts = 1 + _pick(rng, n, _ITEMS_PER_ORDER_WEIGHTS)
+    counts = 1 + pick(rng, n, ITEMS_PER_ORDER_WEIGHTS)
     order = np.repeat(np.arange(n), counts)
     line = np.arange(order.size) - (np.cumsum(counts) - counts)[order] + 1
-    p = np.array(list(_ITEM_RATES.values()))
-    codes = np.array([0, *_ITEM_RATES], dtype=np.int64)
+    p = np.array(list(ITEM_RATES.values()))
+    codes = np.array([0, *ITEM_RATES], dtype=np.int64)
     drawn = codes[rng.choice(codes.size, size=order.size, p=[1 - p.sum(), *p])]
     # Forced dirt goes on extra lines of good orders (valid, not cancelled), where no
     # earlier rule (orphan_item) can hide it and the valid kinds reach gold metrics.
@@ -31,7 +31,7 @@ def _items(rng: np.random.Generator, ctx: _DayContext, facts: _OrderFacts) -> Co
     extra = np.append(facts.good[slot % facts.good.size], facts.cancelled)
     order = np.concatenate([order, extra])
     line = np.concatenate([line, counts[extra] + np.append(slot // facts.good.size, 0) + 1])
-    roles = np.concatenate([drawn, np.array([*_FORCED_ITEM_ROLES, _ItemRole.CLEAN], dtype=np.int64)])
+    roles = np.concatenate([drawn, np.array([*_FORCED_ITEM_ROLES, ItemRole.CLEAN], dtype=np.int64)])
     m = order.size
     product = _item_products(rng, ctx, roles)
     quantity = np.minimum(rng.geometric(0.6, m), 10).astype(np.int64)
@@ -49,32 +49,32 @@ def _items(rng: np.random.Generator, ctx: _DayContext, facts: _OrderFacts) -> Co
         "ts": facts.ts[order],
     }
     kept_quantity = _apply_item_roles(rng, cols, roles, n)
-    ing0 = facts.ingested[order] + rng.integers(0, 5 * _SECOND, m)
-    later = [_ItemRole.FIX_LATER, _ItemRole.BREAK_LATER, _ItemRole.QUANTITY_CORRECTION]
+    ing0 = facts.ingested[order] + rng.integers(0, 5 * SECOND, m)
+    later = [ItemRole.FIX_LATER, ItemRole.BREAK_LATER, ItemRole.QUANTITY_CORRECTION]
     n_prev = np.isin(roles, later).astype(np.int64)
-    cur, prev, src = _versions(cols, n_prev, ing0, rng.integers(5 * _MINUTE, 12 * _HOUR, m))
+    cur, prev, src = add_versions(cols, n_prev, ing0, rng.integers(5 * MINUTE, 12 * HOUR, m))
     role = roles[src]
-    prev["unit"] = np.where(role == _ItemRole.FIX_LATER, NULL, prev["unit"])
-    prev["quantity"] = np.where(role == _ItemRole.BREAK_LATER, kept_quantity[src], prev["quantity"])
+    prev["unit"] = np.where(role == ItemRole.FIX_LATER, NULL, prev["unit"])
+    prev["quantity"] = np.where(role == ItemRole.BREAK_LATER, kept_quantity[src], prev["quantity"])
     # A correction lowers the quantity: the first version over-counted.
     corrected = prev["quantity"] + rng.integers(1, 4, src.size)
-    prev["quantity"] = np.where(role == _ItemRole.QUANTITY_CORRECTION, corrected, prev["quantity"])
-    return _redeliver(rng, _concat(cur, prev), np.flatnonzero(roles == _ItemRole.REDELIVERED))
+    prev["quantity"] = np.where(role == ItemRole.QUANTITY_CORRECTION, corrected, prev["quantity"])
+    return redeliver(rng, concat(cur, prev), np.flatnonzero(roles == ItemRole.REDELIVERED))
 
 
-def _item_products(rng: np.random.Generator, ctx: _DayContext, roles: Arr) -> Arr:
+def _item_products(rng: np.random.Generator, ctx: DayContext, roles: Arr) -> Arr:
     product = ctx.products(rng, roles.size)
-    product[roles == _ItemRole.UNKNOWN_PRODUCT] = ctx.unknown_product
+    product[roles == ItemRole.UNKNOWN_PRODUCT] = ctx.unknown_product
     for role, candidates in (
-        (_ItemRole.NULL_CATEGORY_PRODUCT, ctx.dims.null_category_products),
-        (_ItemRole.CHANGED_CATEGORY_PRODUCT, ctx.dims.changed_products),
+        (ItemRole.NULL_CATEGORY_PRODUCT, ctx.dims.null_category_products),
+        (ItemRole.CHANGED_CATEGORY_PRODUCT, ctx.dims.changed_products),
     ):
         if candidates.size:
             product[roles == role] = candidates[0]
     return product
 
 
-def _unit_prices(rng: np.random.Generator, ctx: _DayContext, product: Arr) -> Arr:
+def _unit_prices(rng: np.random.Generator, ctx: DayContext, product: Arr) -> Arr:
     """Half at list price, half within a few percent of it; unknown products get a price."""
     known = product < ctx.unknown_product
     listed = np.where(known, ctx.dims.list_price[np.where(known, product, 0)], NULL)
@@ -86,9 +86,9 @@ def _unit_prices(rng: np.random.Generator, ctx: _DayContext, product: Arr) -> Ar
 
 def _apply_item_roles(rng: np.random.Generator, cols: Cols, roles: Arr, n_orders: int) -> Arr:
     """Make each role's row dirty; return the quantity a later version zeroes (BREAK_LATER)."""
-    r = _ItemRole
+    r = ItemRole
 
-    def rows(*which: _ItemRole) -> Arr:
+    def rows(*which: ItemRole) -> Arr:
         return np.flatnonzero(np.isin(roles, which))
 
     orphans = rows(r.ORPHAN, r.ORPHAN_AND_BAD_PRICE)

@@ -6,7 +6,7 @@ from enum import IntEnum
 from typing import Final
 
 
-class _OrderRole(IntEnum):
+class OrderRole(IntEnum):
     CLEAN = 0
     MISSING_CUSTOMER = 1
     STATUS_NULL = 2
@@ -16,17 +16,17 @@ class _OrderRole(IntEnum):
     BREAK_LATER = 6
 
 
-_ORDER_RATES: Final = {
-    _OrderRole.MISSING_CUSTOMER: 0.004,
-    _OrderRole.STATUS_NULL: 0.002,
-    _OrderRole.STATUS_UNKNOWN: 0.002,
-    _OrderRole.MISSING_CUSTOMER_AND_BAD_STATUS: 0.001,
-    _OrderRole.FIX_LATER: 0.003,
-    _OrderRole.BREAK_LATER: 0.003,
+ORDER_RATES: Final = {
+    OrderRole.MISSING_CUSTOMER: 0.004,
+    OrderRole.STATUS_NULL: 0.002,
+    OrderRole.STATUS_UNKNOWN: 0.002,
+    OrderRole.MISSING_CUSTOMER_AND_BAD_STATUS: 0.001,
+    OrderRole.FIX_LATER: 0.003,
+    OrderRole.BREAK_LATER: 0.003,
 }
 
 
-class _ItemRole(IntEnum):
+class ItemRole(IntEnum):
     CLEAN = 0
     ORPHAN = 1
     MISSING_PRODUCT = 2
@@ -52,26 +52,26 @@ class _ItemRole(IntEnum):
     DISCOUNTED = 21
 
 
-_ITEM_RATES: Final = {
-    _ItemRole.ORPHAN: 0.003,
-    _ItemRole.MISSING_PRODUCT: 0.003,
-    _ItemRole.QUANTITY_NULL: 0.001,
-    _ItemRole.QUANTITY_ZERO: 0.001,
-    _ItemRole.QUANTITY_NEGATIVE: 0.001,
-    _ItemRole.PRICE_NULL: 0.001,
-    _ItemRole.PRICE_NEGATIVE: 0.001,
-    _ItemRole.DISCOUNT_NEGATIVE: 0.001,
-    _ItemRole.DISCOUNT_ABOVE_GROSS: 0.001,
-    _ItemRole.MISSING_PRODUCT_AND_BAD_QUANTITY: 0.0005,
-    _ItemRole.BAD_QUANTITY_AND_BAD_PRICE: 0.0005,
-    _ItemRole.ORPHAN_AND_BAD_PRICE: 0.0005,
-    _ItemRole.FIX_LATER: 0.002,
-    _ItemRole.BREAK_LATER: 0.002,
-    _ItemRole.QUANTITY_CORRECTION: 0.015,
+ITEM_RATES: Final = {
+    ItemRole.ORPHAN: 0.003,
+    ItemRole.MISSING_PRODUCT: 0.003,
+    ItemRole.QUANTITY_NULL: 0.001,
+    ItemRole.QUANTITY_ZERO: 0.001,
+    ItemRole.QUANTITY_NEGATIVE: 0.001,
+    ItemRole.PRICE_NULL: 0.001,
+    ItemRole.PRICE_NEGATIVE: 0.001,
+    ItemRole.DISCOUNT_NEGATIVE: 0.001,
+    ItemRole.DISCOUNT_ABOVE_GROSS: 0.001,
+    ItemRole.MISSING_PRODUCT_AND_BAD_QUANTITY: 0.0005,
+    ItemRole.BAD_QUANTITY_AND_BAD_PRICE: 0.0005,
+    ItemRole.ORPHAN_AND_BAD_PRICE: 0.0005,
+    ItemRole.FIX_LATER: 0.002,
+    ItemRole.BREAK_LATER: 0.002,
+    ItemRole.QUANTITY_CORRECTION: 0.015,
 }
 
 
-class _EventRole(IntEnum):
+class EventRole(IntEnum):
     CLEAN = 0
     TYPE_NULL = 1
     TYPE_UNKNOWN = 2
@@ -83,14 +83,14 @@ class _EventRole(IntEnum):
     NULL_CATEGORY_PRODUCT_VIEW = 8
 
 
-_EVENT_RATES: Final = {
-    _EventRole.TYPE_NULL: 0.002,
-    _EventRole.TYPE_UNKNOWN: 0.002,
-    _EventRole.MISSING_PRODUCT: 0.003,
-    _EventRole.FIX_LATER: 0.001,
-    _EventRole.BREAK_LATER: 0.001,
-    _EventRole.NULL_SESSION: 0.001,
+EVENT_RATES: Final = {
+    EventRole.TYPE_NULL: 0.002,
+    EventRole.TYPE_UNKNOWN: 0.002,
+    EventRole.MISSING_PRODUCT: 0.003,
+    EventRole.FIX_LATER: 0.001,
+    EventRole.BREAK_LATER: 0.001,
+    EventRole.NULL_SESSION: 0.001,
     # Unknown products also come from the 1 % draw of every product event.
-    _EventRole.UNKNOWN_PRODUCT_VIEW: 0.0,
-    _EventRole.NULL_CATEGORY_PRODUCT_VIEW: 0.0,
+    EventRole.UNKNOWN_PRODUCT_VIEW: 0.0,
+    EventRole.NULL_CATEGORY_PRODUCT_VIEW: 0.0,
 }

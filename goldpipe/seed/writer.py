@@ -13,7 +13,7 @@ import pyarrow as pa
 from goldpipe.core import contract as ct
 from goldpipe.core.errors import GoldpipeError
 from goldpipe.lakehouse.schema import create_table
-from goldpipe.seed.generate import _check_inputs, day_range, generate_day, generate_dimensions
+from goldpipe.seed.generate import check_inputs, day_range, generate_day, generate_dimensions
 from goldpipe.seed.season import Season
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def seed_silver(
     Refuses (``GoldpipeError``, nothing touched) when a silver table exists, unless
     ``replace``: then only the contract's silver tables are dropped and recreated.
     """
-    _check_inputs(days, orders_per_day, seed)
+    check_inputs(days, orders_per_day, seed)
     started = time.monotonic()
     existing = [t.identifier for t in ct.SILVER_TABLES.values() if catalog.table_exists(t.identifier)]
     if existing and not replace:

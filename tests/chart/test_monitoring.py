@@ -25,23 +25,13 @@ from tests.chart.conftest import (
     render_monitoring,
 )
 from tests.conftest import require
+from tests.support.alerts import ALERTS
 
 pytestmark = pytest.mark.helm
 
 MONITORING_CRDS = ROOT / ".tools" / "monitoring-crds"
 RUNBOOK = ROOT / "docs" / "runbook.md"
 DASHBOARD = ROOT / "dashboards" / "goldpipe.json"
-# What the issue asks for, at least: the alert names are the runbook's sections.
-ALERTS = {
-    "GoldpipeBlockingCheckFailed",
-    "GoldpipeRunsFailing",
-    "GoldpipeRunStuck",
-    "GoldpipeMaintenanceFailed",
-    "GoldpipeControllerDown",
-    "GoldpipeConfigInvalid",
-    "GoldpipeTableNotPublished",
-    "GoldpipeTableBehind",
-}
 
 
 def crd_schema(kind: str) -> dict[str, Any]:

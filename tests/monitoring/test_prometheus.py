@@ -17,8 +17,8 @@ from tests.chart.conftest import Rendered
 from tests.fakes.kube import FakeKube
 from tests.goldpipe.conftest import gold_lake  # noqa: F401 (fixture)
 from tests.goldpipe.controller.conftest import write_config
-from tests.goldpipe.controller.test_runs import add_run
 from tests.monitoring.conftest import TARGET, write_rules
+from tests.support.controller_runs import add_run
 from tests.support.processes import free_port, wait_until
 from tests.support.prometheus import Prometheus, Target, prometheus_server
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from tests.chart.conftest import PRODUCTION, Helm, Rendered, render_monitoring, rule_groups
-from tests.chart.test_monitoring import ALERTS
 from tests.monitoring.conftest import TARGET, write_rules
+from tests.support.alerts import ALERTS
 
 pytestmark = pytest.mark.helm
 

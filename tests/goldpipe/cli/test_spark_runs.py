@@ -141,7 +141,7 @@ def test_status_lists_recent_runs():
 def test_status_lists_table_maintenance_runs_too():
     """Issue 21, finding 7: maintenance runs were left out of `goldpipe status`."""
     from goldpipe.deploy.render.maintenance import render_maintenance
-    from tests.goldpipe.deploy.test_render import PRODUCTION, settings_for
+    from tests.support.pipeline_settings import PRODUCTION, settings_for
 
     kube = ProgressingKube()
     invoke(["run", "daily_sales_summary", "--date", "2026-11-20"], kube)

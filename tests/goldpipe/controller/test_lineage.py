@@ -22,8 +22,8 @@ from goldpipe.lineage.config import LineageConfig
 from goldpipe.lineage.emitter import LineageEmitter
 from tests.fakes.kube import FakeKube
 from tests.goldpipe.conftest import NOW
-from tests.goldpipe.controller.test_runs import add_run as add_any_run
-from tests.goldpipe.controller.test_runs import app, settings
+from tests.support.controller_runs import add_run as add_any_run
+from tests.support.controller_runs import app, settings
 from tests.support.lineage_receiver import lineage_receiver
 
 

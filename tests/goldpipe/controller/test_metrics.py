@@ -14,7 +14,7 @@ from goldpipe.controller.metrics import FAILURE_REASONS, Metrics
 from goldpipe.controller.table_metrics import day_start, record_freshness
 from goldpipe.core.contract import JOB_NAMES
 from tests.goldpipe.conftest import NOW
-from tests.goldpipe.controller.test_runs import add_run, processor
+from tests.support.controller_runs import add_run, processor
 
 # Label names whose values are bounded by the contract or by a tuple in goldpipe.controller.metrics.
 BOUNDED_LABELS = {"table", "check", "verdict", "reason", "result", "action", "status", "severity", "le"}

@@ -15,65 +15,14 @@ from goldpipe.controller.finished_runs import RunProcessor
 from goldpipe.controller.metrics import Metrics
 from goldpipe.controller.notify import Webhook
 from goldpipe.core.names import branch_name, tag_name
-from goldpipe.deploy.release import derive_release
-from goldpipe.deploy.settings import pipeline_settings
-from goldpipe.deploy.values import chart_metadata, chart_values
 from goldpipe.deploy.vocabulary import ANNOTATION_STUCK, ANNOTATION_SUMMARY, SPARK_APPS
 from tests.fakes.kube import FakeKube
 from tests.goldpipe.conftest import NOW
-
-JOBS = "daily_sales_summary,daily_customer_analytics,product_performance_analytics,rejected_rows"
+from tests.support.controller_runs import JOBS, add_run, app, processor, settings
 
 
 class Killed(BaseException):
     """The controller process dies here (not an exception any handler catches)."""
-
-
-def settings():
-    values = chart_values(None)
-    return pipeline_settings(
-        values, derive_release(values, release_name="goldpipe", namespace="analytics", chart=chart_metadata())
-    )
-
-
-def add_run(kube, name, state="COMPLETED", **status):
-    kube.objects.setdefault(SPARK_APPS, {})[name] = {
-        "apiVersion": "sparkoperator.k8s.io/v1beta2",
-        "kind": "SparkApplication",
-        "metadata": {
-            "name": name,
-            "uid": f"uid-{name}",
-            "creationTimestamp": "2026-11-21T02:00:00Z",
-            "labels": {
-                "app.kubernetes.io/instance": "goldpipe",
-                "app.kubernetes.io/component": "gold-job",
-                "goldpipe.io/schedule": "nightly",
-            },
-        },
-        "spec": {"arguments": ["--jobs", JOBS, "--date", "auto", "--no-publish"]},
-        "status": {
-            "applicationState": {"state": state},
-            "lastSubmissionAttemptTime": "2026-11-21T02:00:05Z",
-            "terminationTime": "2026-11-21T02:20:00Z",
-            **status,
-        },
-    }
-
-
-def processor(kube, lake, webhook=None, clock=lambda: NOW):
-    config = settings()
-    return RunProcessor(
-        kube=kube,
-        settings=lambda: config,
-        catalog=lambda _: lake.catalog,
-        metrics=Metrics(),
-        webhook=webhook,
-        clock=clock,
-    )
-
-
-def app(kube, name):
-    return kube.objects[SPARK_APPS][name]
 
 
 def test_a_completed_run_is_checked_published_and_posted(gold_lake):

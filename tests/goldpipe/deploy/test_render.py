@@ -19,22 +19,10 @@ from goldpipe.deploy.settings import pipeline_settings
 from goldpipe.deploy.values import chart_metadata, chart_values, find_chart_dir
 from goldpipe.deploy.vocabulary import MAX_RUN_NAME, MAX_SCHEDULE_NAME
 from tests.conftest import require
+from tests.support.pipeline_settings import PRODUCTION, settings_for
 
 ROOT = find_chart_dir()
-PRODUCTION = Path(__file__).resolve().parents[2] / "chart" / "values-production.yaml"
 DAY = dt.date(2026, 11, 20)
-
-
-def settings_for(values_file: Path | None = None, *, release: str = "goldpipe", **overrides):
-    values = chart_values(values_file)
-    for dotted, value in overrides.items():
-        node = values
-        *parents, leaf = dotted.split("__")
-        for part in parents:
-            node = node[part]
-        node[leaf] = value
-    rel = derive_release(values, release_name=release, namespace="analytics", chart=chart_metadata())
-    return pipeline_settings(values, rel)
 
 
 @pytest.fixture(params=["defaults", "production"])

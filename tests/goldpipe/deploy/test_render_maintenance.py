@@ -11,7 +11,7 @@ from goldpipe.deploy.render.manifests import render_schedules
 from goldpipe.deploy.values import chart_values
 from goldpipe.deploy.vocabulary import runs_selector, schedules_selector
 from spark_apps.maintenance import parse_args
-from tests.goldpipe.deploy.test_render import PRODUCTION, settings_for
+from tests.support.pipeline_settings import PRODUCTION, settings_for
 
 
 def _matches(selector: str, labels: dict[str, str]) -> bool:

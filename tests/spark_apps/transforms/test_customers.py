@@ -8,20 +8,9 @@ import pytest
 
 from spark_apps.pipeline import job_output
 from tests.spark_apps.silver_rows import DAY, collect, ts
-from tests.spark_apps.transforms.test_sales import item, order
+from tests.support.transform_rows import event, item, order
 
 pytestmark = pytest.mark.spark
-
-
-def event(event_id, customer_id="c1", event_type="page_view", at="09:00", session="s1", product_id=None):
-    return {
-        "event_id": event_id,
-        "customer_id": customer_id,
-        "event_type": event_type,
-        "event_ts": ts(at),
-        "session_id": session,
-        "product_id": product_id,
-    }
 
 
 def rows(day_silver):

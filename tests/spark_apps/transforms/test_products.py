@@ -8,8 +8,7 @@ import pytest
 
 from spark_apps.pipeline import job_output
 from tests.spark_apps.silver_rows import DAY, collect
-from tests.spark_apps.transforms.test_customers import event
-from tests.spark_apps.transforms.test_sales import item, order, product
+from tests.support.transform_rows import event, item, order, product
 
 pytestmark = pytest.mark.spark
 

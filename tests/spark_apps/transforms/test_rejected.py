@@ -6,8 +6,7 @@ import pytest
 
 from spark_apps.pipeline import job_output
 from tests.spark_apps.silver_rows import DAY, collect, ts
-from tests.spark_apps.transforms.test_customers import event
-from tests.spark_apps.transforms.test_sales import item, order
+from tests.support.transform_rows import event, item, order
 
 pytestmark = pytest.mark.spark
 

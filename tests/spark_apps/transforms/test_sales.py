@@ -9,29 +9,10 @@ from pyspark.sql import functions as F
 
 from spark_apps.pipeline import job_output
 from spark_apps.transforms.sales import average_order_value
-from tests.spark_apps.silver_rows import DAY, collect, money, ts
+from tests.spark_apps.silver_rows import DAY, collect, ts
+from tests.support.transform_rows import item, order, product
 
 pytestmark = pytest.mark.spark
-
-
-def order(order_id, customer_id="c1", status="paid", at="10:00", **extra):
-    return {"order_id": order_id, "customer_id": customer_id, "status": status, "order_ts": ts(at), **extra}
-
-
-def item(order_id, line, product_id="p1", quantity=1, price="10.00", discount=None, at="10:00"):
-    return {
-        "order_id": order_id,
-        "line_number": line,
-        "product_id": product_id,
-        "quantity": quantity,
-        "unit_price": money(price),
-        "discount_amount": money(discount),
-        "order_ts": ts(at),
-    }
-
-
-def product(product_id, category, brand="b"):
-    return {"product_id": product_id, "category": category, "brand": brand, "ingested_at": ts("00:00")}
 
 
 def summary(day_silver):
