@@ -20,6 +20,10 @@ from tests.support.pipeline_settings import settings_for
 JOBS = "daily_sales_summary,daily_customer_analytics,product_performance_analytics,rejected_rows"
 
 
+class Killed(BaseException):
+    """The controller process dies here (not an exception any handler catches)."""
+
+
 class Lake(Protocol):
     """What the processor needs of a test lakehouse (tests.goldpipe.conftest.GoldLake)."""
 

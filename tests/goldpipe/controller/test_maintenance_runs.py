@@ -25,7 +25,7 @@ from goldpipe.lakehouse.catalog import load_catalog
 from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded
 from goldpipe.lakehouse.schema import create_table
 from tests.fakes.kube import FakeKube
-from tests.goldpipe.controller.test_runs import Killed, add_run, settings
+from tests.support.controller_runs import Killed, add_run, settings
 
 SUBMISSION = "1a2b3c4d-0000-4000-8000-000000000000"
 SALES, AUDIT = "gold.daily_sales_summary", "audit.check_results"

@@ -18,11 +18,7 @@ from goldpipe.core.names import branch_name, tag_name
 from goldpipe.deploy.vocabulary import ANNOTATION_STUCK, ANNOTATION_SUMMARY, SPARK_APPS
 from tests.fakes.kube import FakeKube
 from tests.goldpipe.conftest import NOW
-from tests.support.controller_runs import JOBS, add_run, app, processor, settings
-
-
-class Killed(BaseException):
-    """The controller process dies here (not an exception any handler catches)."""
+from tests.support.controller_runs import JOBS, Killed, add_run, app, processor, settings
 
 
 def test_a_completed_run_is_checked_published_and_posted(gold_lake):
