@@ -27,15 +27,12 @@ from typing import TYPE_CHECKING
 from goldpipe.core.contract import JOB_NAMES, parse_jobs
 from goldpipe.core.dates import DATE_SPEC_HELP, DEFAULT_MAX_CATCH_UP_DAYS, parse_date, parse_date_spec
 from goldpipe.core.errors import GoldpipeError
-
-# The helpers the other Spark application and run-local share live in runtime.py; imported from
-# here too by spark_apps/maintenance.py until it imports them from there.
 from spark_apps.runtime import apply_credentials, log, log_to_stderr, run_id_of
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["apply_credentials", "build_parser", "log_to_stderr", "main", "run_with_session"]
+__all__ = ["build_parser", "main", "run_with_session"]
 
 
 def _jobs(text: str) -> tuple[str, ...]:

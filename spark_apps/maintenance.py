@@ -28,7 +28,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from goldpipe.core.maintenance import MaintenancePolicy
-from spark_apps.main import apply_credentials, log_to_stderr
+from spark_apps.runtime import apply_credentials, log_to_stderr
 
 log = logging.getLogger("goldpipe.maintenance")
 DEFAULTS = MaintenancePolicy()

@@ -33,7 +33,7 @@ from goldpipe.core.maintenance import (
     unset_properties_sql,
 )
 from goldpipe.core.maintenance_report import REPORT_PROPERTY, MaintenanceRecord
-from spark_apps.main import run_id_of
+from spark_apps.runtime import run_id_of
 
 # Output columns of the procedures (Iceberg's Spark procedures documentation).
 # Every expired snapshot had exactly one manifest list, so this counts the snapshots.

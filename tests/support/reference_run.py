@@ -1,6 +1,6 @@
 """A gold run written without Spark: the DuckDB reading of the contract, committed by pyiceberg
-exactly as ``spark_apps/main.py --no-publish`` commits (a branch cut from main, one commit per
-table and day with goldpipe's snapshot properties). For tests and benchmarks of the audit."""
+like the Spark job commits (a branch cut from main, goldpipe's snapshot properties), but one
+commit per table and day, as runs committed before a run's days went into one commit. For tests and benchmarks of the audit."""
 
 from __future__ import annotations
 
