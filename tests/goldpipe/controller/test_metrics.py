@@ -136,9 +136,9 @@ def test_freshness_of_an_unreadable_catalog_is_counted_not_raised() -> None:
     assert sample(metrics, "goldpipe_table_stats_errors_total") == 1
 
 
-def test_the_readme_documents_every_per_table_gauge() -> None:
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### The metrics", 1)[1].split("\n### ", 1)[0]
+def test_the_monitoring_page_documents_every_per_table_gauge() -> None:
+    page = (Path(__file__).resolve().parents[3] / "docs" / "monitoring.md").read_text(encoding="utf-8")
+    section = page.split("## The metrics", 1)[1].split("\n## ", 1)[0]
     gauges = [
         f.name
         for f in Metrics().registry.collect()
