@@ -6,6 +6,7 @@ is support code in tests/support/, not imported from another test module."""
 from __future__ import annotations
 
 import ast
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,3 +43,13 @@ def test_no_test_module_imports_another() -> None:
                 ):
                     found.add(str(path.relative_to(ROOT)))
     assert sorted(found) == [], "move what they share to tests/support/"
+
+
+def test_the_repository_tracks_no_symbolic_link() -> None:
+    """A committed link to a local directory (a worktree's `.tools` pointing at another checkout)
+    breaks every fresh clone: `make setup` cannot create the directory the link stands in for."""
+    staged = subprocess.run(
+        ["git", "ls-files", "--stage"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    links = [line.split("\t", 1)[1] for line in staged if line.startswith("120000 ")]
+    assert links == []
