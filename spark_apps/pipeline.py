@@ -44,6 +44,10 @@ from spark_apps.transforms.validity import (
     valid,
 )
 
+# The timing of the concurrent phase where the silver is read and the gold tables are computed
+# and written (the data phase of `run-local --timings` and the benchmarks).
+DATA_PHASE = "silver read and the jobs (concurrent, wall clock)"
+
 # The columns of each classified silver table that the gold jobs read (besides the reject reason):
 # the day's cache holds only these, and the versions are deduplicated on these alone (plus the
 # key and ingested_at). A job reading another column fails Spark's analysis: loud, never wrong.
@@ -299,8 +303,7 @@ def _run_days(
         # first to need a cached silver partition computes it while the others wait for it
         # (Spark's block locks), so one job's single-task stages and Iceberg commits overlap
         # another's scans. The rejection counts only feed the report.
-        phase = "silver read and the jobs (concurrent, wall clock)"
-        with report.timed(phase), ThreadPoolExecutor(len(request.jobs) + 1) as pool:
+        with report.timed(DATA_PHASE), ThreadPoolExecutor(len(request.jobs) + 1) as pool:
             counting = pool.submit(_rejections_by_source, list(by_day.values()))
             writes = {job: pool.submit(write, job) for job in request.jobs}
             done = {job: future.result() for job, future in writes.items()}

@@ -74,3 +74,34 @@ def test_seasonality_benchmark_runs():
     # Every weekend day after the first five days is a false alarm of the 50 % trailing median.
     assert old["false_alarms_at_weekends"] >= 6
     assert new["incidents_compared"] == 3 and new["caught"] == 3
+
+
+def test_the_goal_table_puts_each_figure_beside_its_goal():
+    from benchmarks.goals import goal_table
+
+    header, large, history = goal_table({"cold_large_ratio": 6.6, "history_ratio": 1.1})
+    assert header.split()[-3:] == ["measured", "goal", "met"]
+    assert large.startswith("(b) cold, ~1M events") and large.split()[-3:] == ["<=", "6", "NO"]
+    assert history.split()[-4:] == ["1.10", "<=", "1.3", "yes"]
+
+
+def test_the_node_benchmark_reads_a_runs_times_from_its_event_log():
+    from benchmarks.node import from_event_log
+
+    def task(run_ms: int, cpu_ns: int) -> dict[str, object]:
+        return {
+            "Event": "SparkListenerTaskEnd",
+            "Task Metrics": {"Executor Run Time": run_ms, "Executor CPU Time": cpu_ns},
+        }
+
+    events = [
+        {"Event": "SparkListenerApplicationStart", "Timestamp": 1_000},
+        {"Event": "SparkListenerJobStart", "Submission Time": 4_000},
+        task(1_500, 1_000_000_000),
+        {"Event": "SparkListenerJobEnd", "Completion Time": 9_000},
+        {"Event": "SparkListenerJobStart", "Submission Time": 9_500},
+        task(2_500, 500_000_000),
+        {"Event": "SparkListenerJobEnd", "Completion Time": 12_000},
+        {"Event": "SparkListenerApplicationEnd", "Timestamp": 13_000},
+    ]
+    assert from_event_log(events) == {"application_s": 12.0, "data_phase_s": 8.0, "task_s": 4.0, "cpu_s": 1.5}

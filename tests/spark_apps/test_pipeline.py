@@ -15,7 +15,7 @@ from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, branch_name, tag_na
 from goldpipe.lakehouse import gold_tables
 from goldpipe.lakehouse.publish import publish_run
 from spark_apps import gold
-from spark_apps.pipeline import RunReport, RunRequest, run
+from spark_apps.pipeline import DATA_PHASE, RunReport, RunRequest, run
 from tests.spark_apps.lake_rows import append_silver, create_empty_silver, gold_rows
 from tests.spark_apps.silver_rows import money, ts
 
@@ -188,7 +188,7 @@ def test_a_published_run_fills_every_table_and_drops_its_branch(spark, lakehouse
     phases = {
         "silver contract check",
         "branches (cut from main)",
-        "silver read and the jobs (concurrent, wall clock)",
+        DATA_PHASE,
     }
     assert phases | {f"job {job}" for job in JOB_NAMES} <= set(report.phases)
     assert all(seconds >= 0 for seconds in report.phases.values())
