@@ -16,7 +16,8 @@ old head. ``spark_apps.gold.create_branch`` records the cut's time in the table 
 ``goldpipe.branch-created.<branch>`` (``goldpipe.core.names``) in the cut's own commit, and cuts
 without an Iceberg ref age, so Iceberg's expiry never drops a branch by its head's age either. A
 branch without the property (cut before goldpipe recorded it, or by another tool) is judged by
-its head alone. The property of a branch that is gone (published, or dropped here) is removed.
+its head alone. Publishing removes a branch's property in the commit that drops the branch;
+one left behind (a branch dropped some other way, or here) is removed here.
 
 ``main`` and the run tags are never touched here: Iceberg's ``expire_snapshots`` keeps every
 snapshot a ref still holds and drops a tag only after its own retention (90 days,

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 from goldpipe.core import dates
 from goldpipe.core.contract import GOLD_TABLES, job_inputs
 from goldpipe.core.dates import AutoDays
-from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, property_days
+from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, branch_created_property, property_days
 from goldpipe.lakehouse.silver_tables import day_range
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
     from pyiceberg.expressions import BooleanExpression
-    from pyiceberg.table import Table
+    from pyiceberg.table import Table, Transaction
     from pyiceberg.table.snapshots import Snapshot
 
 
@@ -106,10 +106,23 @@ def drop_branch(catalog: Catalog, jobs: tuple[str, ...], branch: str) -> int:
             continue
         table = gold_table(catalog, job)
         if branch in table.metadata.refs:
-            with table.manage_snapshots() as snapshots:
-                snapshots.remove_branch(branch)
+            from pyiceberg.table.update.snapshot import ManageSnapshots
+
+            with table.transaction() as tx:
+                with ManageSnapshots(transaction=tx) as snapshots:
+                    snapshots.remove_branch(branch)
+                forget_branch_cut(tx, table, branch)
             dropped += 1
     return dropped
+
+
+def forget_branch_cut(tx: Transaction, table: Table, branch: str) -> None:
+    """Stage the removal of the property dating ``branch``'s cut (``spark_apps.gold.create_branch``
+    sets it) in ``tx``, the commit that drops the branch, so dropped branches leave no property
+    behind for table maintenance to clean."""
+    key = branch_created_property(branch)
+    if key in table.properties:
+        tx.remove_properties(key)
 
 
 def day_filter(day: dt.date) -> BooleanExpression:

@@ -2,8 +2,9 @@
 
 When ``main`` has not moved since the branch was cut (its snapshot is an ancestor of the branch
 head), one commit fast-forwards ``main`` to the head, tags it with the run id and drops the
-branch. When it has moved, because another run published meanwhile (a backfill with
-``--parallel``, a one-off run beside the nightly one), the run is **rebased**: if every commit
+branch (and the table property dating its cut). When it has moved, because another run
+published meanwhile (a backfill with ``--parallel``, a one-off run beside the nightly one), the
+run is **rebased**: if every commit
 ``main`` gained since the fork is a goldpipe commit of *other* days (or changed no data), one
 commit replaces the run's days on ``main`` with the very data files the checks read on the
 branch (one snapshot for all of them, carrying the run id and the days like the Spark job's own
@@ -32,7 +33,13 @@ from typing import TYPE_CHECKING
 
 from goldpipe.core.errors import GoldpipeError
 from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, branch_name, days_property, tag_name
-from goldpipe.lakehouse.gold_tables import days_filter, days_of, gold_table, summary_property
+from goldpipe.lakehouse.gold_tables import (
+    days_filter,
+    days_of,
+    forget_branch_cut,
+    gold_table,
+    summary_property,
+)
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -61,6 +68,7 @@ class TablePublish:
 def publish_table(table: Table, run_id: str, *, attempts: int = 5) -> TablePublish:
     from pyiceberg.exceptions import CommitFailedException, ValidationException
     from pyiceberg.table.snapshots import ancestors_of
+    from pyiceberg.table.update.snapshot import ManageSnapshots
 
     name = table.name()[-1]
     branch, tag = branch_name(run_id), tag_name(run_id)
@@ -82,11 +90,13 @@ def publish_table(table: Table, run_id: str, *, attempts: int = 5) -> TablePubli
                 target, outcome = head.snapshot_id, "published"
             else:
                 target, outcome = _rebase(table, run_id, head, main), "rebased"
-            with table.manage_snapshots() as ms:
-                if outcome == "published":
-                    ms.set_current_snapshot(snapshot_id=target)
-                ms.create_tag(target, tag, max_ref_age_ms=TAG_RETENTION_MS)
-                ms.remove_branch(branch)
+            with table.transaction() as tx:
+                with ManageSnapshots(transaction=tx) as ms:
+                    if outcome == "published":
+                        ms.set_current_snapshot(snapshot_id=target)
+                    ms.create_tag(target, tag, max_ref_age_ms=TAG_RETENTION_MS)
+                    ms.remove_branch(branch)
+                forget_branch_cut(tx, table, branch)
         except (CommitFailedException, ValidationException) as exc:
             log.warning(
                 "publish of %s raced with another commit (%s); attempt %d/%d", name, exc, attempt, attempts

@@ -11,7 +11,7 @@ import pytest
 from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
 from goldpipe.core.dates import AUTO, AutoDays, DateSpec, parse_date_spec
 from goldpipe.core.errors import SilverContractError
-from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, branch_name, tag_name
+from goldpipe.core.names import BRANCH_CREATED_PREFIX, DATE_PROPERTY, RUN_PROPERTY, branch_name, tag_name
 from goldpipe.lakehouse import gold_tables
 from goldpipe.lakehouse.publish import publish_run
 from spark_apps import gold
@@ -181,6 +181,9 @@ def test_a_published_run_fills_every_table_and_drops_its_branch(spark, lakehouse
     for table in JOB_NAMES:
         refs = catalog.load_table(f"gold.{table}").metadata.refs
         assert set(refs) == {"main", tag_name("t1")}, table  # the branch is gone, the run tagged
+        # ... and so is the property dating its cut: publish removes it in the same commit.
+        properties = catalog.load_table(f"gold.{table}").properties
+        assert [k for k in properties if k.startswith(BRANCH_CREATED_PREFIX)] == [], table
     assert report.jobs["daily_sales_summary"].rows_written == 1
     assert report.jobs["rejected_rows"].rows_written == 3
     assert report.jobs["daily_sales_summary"].rejected_rows == 2  # orders + order_items

@@ -257,12 +257,14 @@ def test_a_rebase_interrupted_before_its_tag_is_finished_once(gold_lake, monkeyp
     publish_table(gold_lake.table("daily_sales_summary"), "early")
     table = gold_lake.table("daily_sales_summary")
 
-    def killed():
+    def killed(**_: object) -> None:
         raise KeyboardInterrupt("killed between the rebase commit and the tag")
 
-    monkeypatch.setattr(table, "manage_snapshots", killed)
+    # The tag's commit (tag, branch dropped, cut property removed) is staged by ManageSnapshots.
+    monkeypatch.setattr("pyiceberg.table.update.snapshot.ManageSnapshots", killed)
     with pytest.raises(KeyboardInterrupt):
         publish_table(table, "late")
+    monkeypatch.undo()  # the next attempt is a new process
     assert tag_name("late") not in gold_lake.table("daily_sales_summary").metadata.refs
     result = publish_table(gold_lake.table("daily_sales_summary"), "late")
     assert result.outcome == "rebased"

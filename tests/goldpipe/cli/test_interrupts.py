@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from goldpipe.core.contract import GOLD_TABLES, JOB_NAMES
+from goldpipe.core.names import BRANCH_CREATED_PREFIX
 from goldpipe.lakehouse.catalog import load_catalog
 from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded
 from goldpipe.lakehouse.publish import publish_run
@@ -55,6 +56,17 @@ def refs(home: Path) -> dict[str, dict[str, tuple[str, int]]]:
             name: (str(ref.snapshot_ref_type), ref.snapshot_id) for name, ref in table.metadata.refs.items()
         }
     return out
+
+
+def cut_dates(home: Path) -> list[str]:
+    """The gold tables' properties dating a branch's cut."""
+    catalog = load_catalog(resolve_embedded(CatalogConfig(), home))
+    return [
+        key
+        for job in JOB_NAMES
+        for key in catalog.load_table(GOLD_TABLES[job].identifier).properties
+        if key.startswith(BRANCH_CREATED_PREFIX)
+    ]
 
 
 def jvms_of(home: Path) -> list[int]:
@@ -124,6 +136,7 @@ def test_ctrl_c_during_run_local_is_one_line_and_leaves_main_as_it_was(
     assert not [line for line in lines if "Traceback" in line or "Error" in line or "Exception" in line]
     assert not [line for line in lines if line.startswith(("\tat ", "  File "))]
     assert refs(lake) == before  # main where it was, and no branch without a run behind it
+    assert cut_dates(lake) == []  # nor the property dating the dropped branch's cut
     time.sleep(1)
     assert jvms_of(lake) == []
 
