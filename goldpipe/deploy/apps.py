@@ -175,5 +175,6 @@ def run_row(app: SparkApp, now: dt.datetime) -> RunRow:
         state=app.state,
         start=start,
         duration=None if start is None else (app.ended or now) - start,
-        checks=app.checks or "-",
+        # A maintenance run has no checks: its column shows the result the controller posted.
+        checks=(app.maintenance_result if app.maintenance else app.checks) or "-",
     )

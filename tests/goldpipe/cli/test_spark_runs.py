@@ -141,6 +141,7 @@ def test_status_lists_recent_runs():
 def test_status_lists_table_maintenance_runs_too():
     """Issue 21, finding 7: maintenance runs were left out of `goldpipe status`."""
     from goldpipe.deploy.render.maintenance import render_maintenance
+    from goldpipe.deploy.vocabulary import LABEL_MAINTENANCE_RESULT
     from tests.support.pipeline_settings import PRODUCTION, settings_for
 
     kube = ProgressingKube()
@@ -149,7 +150,10 @@ def test_status_lists_table_maintenance_runs_too():
     name = "goldpipe-maintenance-1795582800000000000"
     # The Spark Operator gives a scheduled run its ScheduledSparkApplication's labels.
     kube.objects[SPARK_APPS][name] = {
-        "metadata": {"name": name, "labels": dict(schedule["metadata"]["labels"])}
+        "metadata": {
+            "name": name,
+            "labels": {**schedule["metadata"]["labels"], LABEL_MAINTENANCE_RESULT: "completed"},
+        }
     }
     kube.set_state(
         SPARK_APPS,
@@ -170,7 +174,7 @@ def test_status_lists_table_maintenance_runs_too():
         "2026-11-21",
         "05:00",
         "1m10s",
-        "-",
+        "completed",  # the result the controller posted: a maintenance run has no checks
     ] in lines
     assert any(li[0] == "goldpipe-daily-sales-summary-20261120" for li in lines)
 
