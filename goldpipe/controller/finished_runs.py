@@ -33,6 +33,7 @@ from goldpipe.deploy.vocabulary import (
     ANNOTATION_SUMMARY,
     LABEL_CHECKS,
     SPARK_APPS,
+    maintenance_runs_selector,
     runs_selector,
 )
 from goldpipe.lakehouse.publish import PublishConflictError
@@ -106,7 +107,16 @@ class RunProcessor:
         # older run then meets a moved main and is reported as a PublishConflict, not published.
         apps.sort(key=lambda a: (str(a.metadata.get("creationTimestamp", "")), a.name), reverse=True)
         limit = settings.controller.stuck_run_minutes
-        self.metrics.overdue_runs.set(sum(overdue(app, now, limit) for app in apps))
+        # A hung table maintenance run blocks the later ones (concurrencyPolicy Forbid) just as a
+        # hung gold run blocks the nightly runs: it is watched alike (never audited).
+        maintenance = [
+            SparkApp(a)
+            for a in self.kube.list_objects(SPARK_APPS, maintenance_runs_selector(settings.release.name))
+        ]
+        self.metrics.overdue_runs.set(sum(overdue(app, now, limit) for app in [*apps, *maintenance]))
+        for app in maintenance:
+            if is_stuck(app, now, limit):
+                self.warn_stuck(app, now, limit)
         for app in apps:
             name = app.name
             if needs_result(app):

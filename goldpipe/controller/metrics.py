@@ -77,7 +77,8 @@ class Metrics:
         )
         self.overdue_runs = Gauge(
             "goldpipe_overdue_runs",
-            "Runs not finished after controller.stuckRunMinutes, as of the last look",
+            "Runs (table maintenance runs too) not finished after controller.stuckRunMinutes, "
+            "as of the last look",
             registry=r,
         )
         self.checks = Counter(

@@ -60,6 +60,16 @@ def add_run(kube: FakeKube, name: str, state: str = "COMPLETED", **status: Any) 
     }
 
 
+def add_maintenance_run(kube: FakeKube, name: str, state: str = "COMPLETED", **status: Any) -> None:
+    """A run of the maintenance schedule: a gold run's shape with the maintenance component."""
+    add_run(kube, name, state, **status)
+    app = kube.objects[SPARK_APPS][name]
+    app["metadata"]["labels"].update(
+        {"app.kubernetes.io/component": "table-maintenance", "goldpipe.io/schedule": "maintenance"}
+    )
+    app["spec"] = {"arguments": []}
+
+
 def processor(
     kube: FakeKube, lake: Lake, webhook: Webhook | None = None, clock: Callable[[], dt.datetime] = lambda: NOW
 ) -> RunProcessor:

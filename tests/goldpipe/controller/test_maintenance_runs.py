@@ -25,7 +25,8 @@ from goldpipe.lakehouse.catalog import load_catalog
 from goldpipe.lakehouse.config import CatalogConfig, resolve_embedded
 from goldpipe.lakehouse.schema import create_table
 from tests.fakes.kube import FakeKube
-from tests.support.controller_runs import Killed, add_run, settings
+from tests.support.controller_runs import Killed, settings
+from tests.support.controller_runs import add_maintenance_run as maintenance_run
 
 SUBMISSION = "1a2b3c4d-0000-4000-8000-000000000000"
 SALES, AUDIT = "gold.daily_sales_summary", "audit.check_results"
@@ -37,13 +38,7 @@ def run_id(name: str) -> str:
 
 
 def add_maintenance_run(kube: FakeKube, name: str, state: str = "COMPLETED") -> None:
-    """A run of the maintenance schedule: a gold run's shape with the maintenance component."""
-    add_run(kube, name, state, submissionID=SUBMISSION)
-    app = kube.objects[SPARK_APPS][name]
-    app["metadata"]["labels"].update(
-        {"app.kubernetes.io/component": "table-maintenance", "goldpipe.io/schedule": "maintenance"}
-    )
-    app["spec"] = {"arguments": []}
+    maintenance_run(kube, name, state, submissionID=SUBMISSION)
 
 
 def record(table: str, run: str, **counts: int) -> MaintenanceRecord:

@@ -18,7 +18,15 @@ from goldpipe.core.names import branch_name, tag_name
 from goldpipe.deploy.vocabulary import ANNOTATION_STUCK, ANNOTATION_SUMMARY, SPARK_APPS
 from tests.fakes.kube import FakeKube
 from tests.goldpipe.conftest import NOW
-from tests.support.controller_runs import JOBS, Killed, add_run, app, processor, settings
+from tests.support.controller_runs import (
+    JOBS,
+    Killed,
+    add_maintenance_run,
+    add_run,
+    app,
+    processor,
+    settings,
+)
 
 
 def test_a_completed_run_is_checked_published_and_posted(gold_lake):
@@ -78,16 +86,24 @@ def test_a_failed_spark_run_gets_a_warning_and_no_publish(gold_lake):
 
 
 def test_a_stuck_run_is_warned_about_once(gold_lake):
+    """Gold runs and table maintenance runs alike: a hung one blocks every later one (Forbid)."""
     kube = FakeKube()
     add_run(kube, "goldpipe-nightly-3", state="RUNNING")
+    add_maintenance_run(kube, "goldpipe-maintenance-1", state="RUNNING")
+    add_maintenance_run(kube, "goldpipe-maintenance-0", state="COMPLETED")
     late = NOW + dt.timedelta(hours=5)
     proc = processor(kube, gold_lake, clock=lambda: late)
     proc.reconcile()
     proc.reconcile()
-    assert [e["reason"] for e in kube.events] == ["RunStuck"]
-    assert "blocks every later scheduled run" in kube.events[0]["message"]
-    assert ANNOTATION_STUCK in app(kube, "goldpipe-nightly-3")["metadata"]["annotations"]
-    assert "goldpipe.io/checks" not in app(kube, "goldpipe-nightly-3")["metadata"]["labels"]
+    assert sorted((e["reason"], e["name"]) for e in kube.events) == [
+        ("RunStuck", "goldpipe-maintenance-1"),
+        ("RunStuck", "goldpipe-nightly-3"),
+    ]
+    assert all("blocks every later scheduled run" in e["message"] for e in kube.events)
+    for name in ("goldpipe-nightly-3", "goldpipe-maintenance-1"):
+        assert ANNOTATION_STUCK in app(kube, name)["metadata"]["annotations"]
+        assert "goldpipe.io/checks" not in app(kube, name)["metadata"]["labels"]
+    assert proc.metrics.overdue_runs._value.get() == 2
 
 
 def test_a_publish_conflict_is_final_and_reported(gold_lake):
