@@ -12,7 +12,7 @@ ended) and the executors' summed task and CPU time. Configurations run interleav
 rounds. The cluster is stopped on the way out, also on failure.
 
     python benchmarks/node.py [--orders 100000] [--job daily_customer_analytics] [--repeats 1]
-                               [--memory 2g] [--json FILE]
+                               [--memory 2g] [--controller-memory 2Gi] [--json FILE]
 """
 
 from __future__ import annotations
@@ -71,12 +71,14 @@ def from_event_log(events: list[dict[str, Any]]) -> dict[str, float]:
     }
 
 
-def run_once(release: Release, job: str, executors: int, native: bool, memory: str) -> NodeRun:
+def run_once(release: Release, job: str, executors: int, native: bool, args: argparse.Namespace) -> NodeRun:
     release.upgrade(
         f"defaults.executor.instances={executors}",
         f"spark.nativeExecution={'true' if native else 'false'}",
-        f"defaults.driver.memory={memory}",
-        f"defaults.executor.memory={memory}",
+        f"defaults.driver.memory={args.memory}",
+        f"defaults.executor.memory={args.memory}",
+        # The audit's DuckDB reconciliation reads the day's silver in the controller's process.
+        f"controller.resources.limits.memory={args.controller_memory}",
     )
     name = one_off_run(job, DAY)
     started = time.monotonic()
@@ -102,6 +104,9 @@ def main() -> int:
     )
     parser.add_argument("--job", default="daily_customer_analytics", help="the gold job each run runs")
     parser.add_argument("--memory", default="2g", help="the driver's and each executor's memory in every run")
+    parser.add_argument(
+        "--controller-memory", default="2Gi", help="the controller's memory limit (it audits the day)"
+    )
     parser.add_argument("--repeats", type=int, default=1, help="rounds of the four configurations")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
@@ -128,12 +133,28 @@ def main() -> int:
             for round_no in range(args.repeats):
                 for executors, native in CONFIGURATIONS:
                     print(f"round {round_no + 1}: {executors} executor(s), native {native} ...", flush=True)
-                    run = run_once(release, args.job, executors, native, args.memory)
+                    run = run_once(release, args.job, executors, native, args)
                     results.append(run)
                     print(
                         f"    wall {run.wall_s:.1f}s, application {run.application_s:.1f}s, data phase "
                         f"{run.data_phase_s:.1f}s, task {run.task_s:.1f}s, CPU {run.cpu_s:.1f}s, "
                         f"{run.executors_added} executor(s) added",
+                        flush=True,
+                    )
+            pods = release.json(
+                "get",
+                "pods",
+                "-n",
+                NAMESPACE,
+                "-l",
+                "app.kubernetes.io/name=goldpipe,app.kubernetes.io/component=controller",
+            )
+            for pod in pods["items"]:
+                for status in pod["status"].get("containerStatuses", []):
+                    last = (status.get("lastState") or {}).get("terminated") or {}
+                    print(
+                        f"controller {pod['metadata']['name']}: {status['restartCount']} restart(s)"
+                        + (f", last ended {last.get('reason')}" if last else ""),
                         flush=True,
                     )
         finally:
