@@ -150,11 +150,21 @@ def main() -> int:
                 "app.kubernetes.io/name=goldpipe,app.kubernetes.io/component=controller",
             )
             for pod in pods["items"]:
+                # The container's own cgroup: its peak memory since it started (cgroup v2).
+                peak = release.kubectl(
+                    "exec", "-n", NAMESPACE, pod["metadata"]["name"], "--",
+                    "cat", "/sys/fs/cgroup/memory.peak", check=False,
+                )  # fmt: skip
                 for status in pod["status"].get("containerStatuses", []):
                     last = (status.get("lastState") or {}).get("terminated") or {}
                     print(
                         f"controller {pod['metadata']['name']}: {status['restartCount']} restart(s)"
-                        + (f", last ended {last.get('reason')}" if last else ""),
+                        + (f", last ended {last.get('reason')}" if last else "")
+                        + (
+                            f", peak memory {int(peak.stdout) / 2**20:.0f} MiB"
+                            if peak.returncode == 0 and peak.stdout.strip().isdigit()
+                            else ""
+                        ),
                         flush=True,
                     )
         finally:
