@@ -3,8 +3,9 @@
 
 One cold `goldpipe run-local` per size (JVM and Spark start, the four jobs, the audit, the
 publish), its time and the peak RSS of the driver JVM, next to DuckDB on the same files; the
-~5M-event day's figures beside their goals (`benchmarks/goals.py`). ``run-local`` sizes its
-driver itself; ``GOLDPIPE_SPARK_DRIVER_MEMORY`` overrides it for every size.
+~5M-event day's figures beside their goals (`benchmarks/goals.py`). The driver has a 2 GiB
+heap (``GOLDPIPE_SPARK_DRIVER_MEMORY`` changes it) and, on a day large enough for native
+execution, Comet's 2 GiB off the heap.
 
     python benchmarks/scale.py [--orders 1000,100000,500000,1000000] [--json out.json]
 """
