@@ -112,16 +112,20 @@ class ColdComparison:
         }
 
 
-def compare_cold(home: Path, day: dt.date, repeats: int, label: str) -> ColdComparison:
+def compare_cold(
+    home: Path, day: dt.date, repeats: int, label: str, *, warm_up: bool = True
+) -> ColdComparison:
     """Interleaved cold runs (goldpipe, DuckDB, goldpipe, ...), so drift hits both sides."""
     duckdb_cold(home, day)  # the OS file cache holds silver for both sides from here on
     # One untimed run-local first: a machine's first run with a class path dumps the driver's
     # class-data sharing archive at exit (~200 MB, tens of seconds), which every later run maps.
     # A nightly run meets the archive its predecessor left, so the timed runs do too: a run
     # adopts a dump once it has settled (while it may still be written, runs go without).
-    started = time.monotonic()
-    goldpipe_cold(home, day, f"bench-{label}-warm-up")
-    time.sleep(max(0.0, DUMP_SETTLED_SECONDS + 1 - (time.monotonic() - started)))
+    # (`--quick` skips it: its toy runs prove the script works, they measure nothing.)
+    if warm_up:
+        started = time.monotonic()
+        goldpipe_cold(home, day, f"bench-{label}-warm-up")
+        time.sleep(max(0.0, DUMP_SETTLED_SECONDS + 1 - (time.monotonic() - started)))
     comparison = ColdComparison([], [])
     for i in range(repeats):
         comparison.goldpipe.append(goldpipe_cold(home, day, f"bench-{label}-{i}"))

@@ -152,7 +152,7 @@ def main() -> int:
     for label, cfg in (("large", engine_cfg), ("small", small_cfg)):
         orders = args.engine_orders if label == "large" else args.small_orders
         print(f"  {label} day ({orders:,} orders):", flush=True)
-        comparison = compare_cold(home_of(cfg), LAST_DAY, args.repeats, label)
+        comparison = compare_cold(home_of(cfg), LAST_DAY, args.repeats, label, warm_up=not args.quick)
         print(
             f"    goldpipe {comparison.goldpipe_s:.1f}s vs DuckDB {comparison.duckdb_s:.2f}s "
             f"-> ratio {comparison.ratio:.1f} (goal <= {GOALS[f'cold_{label}_ratio'][1]:g})",
