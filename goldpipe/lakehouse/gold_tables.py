@@ -8,7 +8,8 @@ pyiceberg's own ``ancestors_of``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from goldpipe.core import dates
@@ -20,8 +21,9 @@ from goldpipe.lakehouse.silver_tables import day_range
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
     from pyiceberg.expressions import BooleanExpression
-    from pyiceberg.table import Table, Transaction
+    from pyiceberg.table import Table
     from pyiceberg.table.snapshots import Snapshot
+    from pyiceberg.table.update.snapshot import ManageSnapshots
 
 
 EPOCH = dt.date(1970, 1, 1)
@@ -106,23 +108,27 @@ def drop_branch(catalog: Catalog, jobs: tuple[str, ...], branch: str) -> int:
             continue
         table = gold_table(catalog, job)
         if branch in table.metadata.refs:
-            from pyiceberg.table.update.snapshot import ManageSnapshots
-
-            with table.transaction() as tx:
-                with ManageSnapshots(transaction=tx) as snapshots:
-                    snapshots.remove_branch(branch)
-                forget_branch_cut(tx, table, branch)
+            with dropping_branch(table, branch):
+                pass
             dropped += 1
     return dropped
 
 
-def forget_branch_cut(tx: Transaction, table: Table, branch: str) -> None:
-    """Stage the removal of the property dating ``branch``'s cut (``spark_apps.gold.create_branch``
-    sets it) in ``tx``, the commit that drops the branch, so dropped branches leave no property
-    behind for table maintenance to clean."""
-    key = branch_created_property(branch)
-    if key in table.properties:
-        tx.remove_properties(key)
+@contextmanager
+def dropping_branch(table: Table, branch: str) -> Iterator[ManageSnapshots]:
+    """One commit that drops ``branch``, with the ref changes the caller stages on the yielded
+    ``ManageSnapshots`` before it, and removes the property dating the branch's cut
+    (``spark_apps.gold.create_branch`` sets it), so a dropped branch leaves nothing behind for
+    table maintenance to clean."""
+    from pyiceberg.table.update.snapshot import ManageSnapshots
+
+    with table.transaction() as tx:
+        with ManageSnapshots(transaction=tx) as snapshots:
+            yield snapshots
+            snapshots.remove_branch(branch)
+        key = branch_created_property(branch)
+        if key in table.properties:
+            tx.remove_properties(key)
 
 
 def day_filter(day: dt.date) -> BooleanExpression:

@@ -36,7 +36,7 @@ from goldpipe.core.names import DATE_PROPERTY, RUN_PROPERTY, branch_name, days_p
 from goldpipe.lakehouse.gold_tables import (
     days_filter,
     days_of,
-    forget_branch_cut,
+    dropping_branch,
     gold_table,
     summary_property,
 )
@@ -68,7 +68,6 @@ class TablePublish:
 def publish_table(table: Table, run_id: str, *, attempts: int = 5) -> TablePublish:
     from pyiceberg.exceptions import CommitFailedException, ValidationException
     from pyiceberg.table.snapshots import ancestors_of
-    from pyiceberg.table.update.snapshot import ManageSnapshots
 
     name = table.name()[-1]
     branch, tag = branch_name(run_id), tag_name(run_id)
@@ -90,13 +89,10 @@ def publish_table(table: Table, run_id: str, *, attempts: int = 5) -> TablePubli
                 target, outcome = head.snapshot_id, "published"
             else:
                 target, outcome = _rebase(table, run_id, head, main), "rebased"
-            with table.transaction() as tx:
-                with ManageSnapshots(transaction=tx) as ms:
-                    if outcome == "published":
-                        ms.set_current_snapshot(snapshot_id=target)
-                    ms.create_tag(target, tag, max_ref_age_ms=TAG_RETENTION_MS)
-                    ms.remove_branch(branch)
-                forget_branch_cut(tx, table, branch)
+            with dropping_branch(table, branch) as ms:
+                if outcome == "published":
+                    ms.set_current_snapshot(snapshot_id=target)
+                ms.create_tag(target, tag, max_ref_age_ms=TAG_RETENTION_MS)
         except (CommitFailedException, ValidationException) as exc:
             log.warning(
                 "publish of %s raced with another commit (%s); attempt %d/%d", name, exc, attempt, attempts
